@@ -1,0 +1,44 @@
+# Two commands set up everything: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench dashboard lint format browser clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: install it (pyenv install 3.12) or pass PYTHON=/path/to/python3.12"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dashboard,test]'
+	touch $(STAMP)
+
+# Debian's chromium drives the browser tests (a test tool's own browser download does not work here).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+run: $(STAMP)
+	$(BIN)/sefton-finance run scenarios/*.yaml --out results
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_benchmarks.py
+
+dashboard: $(STAMP)
+	$(BIN)/sefton-finance serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check sefton_finance dashboards tests bench
+	$(BIN)/ruff format --check sefton_finance dashboards tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff format sefton_finance dashboards tests bench
+	$(BIN)/ruff check --fix sefton_finance dashboards tests bench
+
+clean:
+	rm -rf $(VENV) results test-artifacts

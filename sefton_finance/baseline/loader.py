@@ -1,0 +1,565 @@
+"""Read and check a baseline directory; return labelled xarray data.
+
+Every CSV has a fixed set of columns (see ``SOURCES.md``). A value that is the
+wrong type, negative, an unknown code, or a set of shares that does not sum
+to 1 is rejected with a message naming the file, the row (as numbered in a
+spreadsheet, header = row 1) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from sefton_finance.codes import (
+    AGE_BANDS,
+    COMMISSIONERS,
+    DERIVED_PODS,
+    LOCALITIES,
+    MONTHS,
+    ORGANISATIONS,
+    PODS,
+)
+from sefton_finance.errors import BaselineError
+
+PACKAGED = Path(__file__).resolve().parent / "data"
+SHARE_TOLERANCE = 1e-6
+
+Parser = Callable[[str], Any]
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if not np.isfinite(value):
+        raise ValueError("not a finite number")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    value = _number(text)
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
+def _share(text: str) -> float:
+    value = _number(text)
+    if not 0 <= value <= 1:
+        raise ValueError("must be a share between 0 and 1")
+    return value
+
+
+def _growth(text: str) -> float:
+    value = _number(text)
+    if value <= -1:
+        raise ValueError("growth must be above -100% (-1.0)")
+    return value
+
+
+def _whole(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must be a whole number >= 0")
+    return value
+
+
+def _flag(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"true", "1", "yes"}:
+        return True
+    if lowered in {"false", "0", "no"}:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _text(text: str) -> str:
+    return text
+
+
+def _optional(parser: Parser) -> Parser:
+    def parse(text: str) -> Any:
+        return None if text.strip() == "" else parser(text)
+
+    return parse
+
+
+def _code(codes: Iterable[str], what: str) -> Parser:
+    allowed = tuple(codes)
+
+    def parse(text: str) -> str:
+        if text not in allowed:
+            raise ValueError(f"unknown {what}; known: {', '.join(allowed)}")
+        return text
+
+    return parse
+
+
+def _month(text: str) -> int:
+    value = int(text)
+    if value not in MONTHS:
+        raise ValueError("month must be 1 (April) to 12 (March)")
+    return value
+
+
+locality = _code(LOCALITIES, "locality")
+age_band = _code(AGE_BANDS, "age band")
+org = _code(ORGANISATIONS, "organisation")
+pod = _code(PODS, "point of delivery")
+commissioner = _code(COMMISSIONERS, "commissioner")
+
+SCHEMAS: dict[str, dict[str, Parser]] = {
+    "organisations.csv": {
+        "org": org,
+        "long_name": _text,
+        "kind": _code(
+            (
+                "commissioner",
+                "council",
+                "acute",
+                "community_mental_health",
+                "ambulance",
+                "primary_care",
+                "vcf",
+                "external",
+            ),
+            "kind",
+        ),
+        "in_system": _flag,
+        "sefton_share_of_activity": _share,
+    },
+    "localities.csv": {
+        "locality": locality,
+        "long_name": _text,
+        "commissioner": commissioner,
+        "area": _code(("south", "north"), "area"),
+    },
+    "population.csv": {
+        "locality": locality,
+        "age_band": age_band,
+        "population": _non_negative,
+        "annual_growth": _growth,
+    },
+    "need_weights.csv": {"age_band": age_band, "weight": _non_negative},
+    "pods.csv": {
+        "pod": pod,
+        "long_name": _text,
+        "units": _text,
+        "commissioner_kind": _code(("ccg", "council"), "commissioner kind"),
+        "setting": _text,
+        "hospital_care": _flag,
+        "capacity_method": _code(("beds", "erlang_c", "linear", "none"), "capacity method"),
+        "service_hours": _optional(_non_negative),
+        "target": _optional(_share),
+        "throughput_per_unit": _optional(_non_negative),
+        "has_waiting_list": _flag,
+        "bed_days_per_unit": _non_negative,
+    },
+    "activity.csv": {
+        "pod": pod,
+        "locality": locality,
+        "age_band": age_band,
+        "activity": _non_negative,
+    },
+    "seasonality.csv": {"pod": pod, "month": _month, "factor": _non_negative},
+    "unit_costs.csv": {"pod": pod, "tariff": _non_negative, "unit_cost": _non_negative},
+    "provision.csv": {"pod": pod, "locality": locality, "org": org, "share": _share},
+    "cost_structure.csv": {
+        "org": org,
+        "pod": pod,
+        "fixed_share": _share,
+        "stepped_share": _share,
+        "variable_share": _share,
+        "units_per_step": _non_negative,
+        "decision_lag_years": _whole,
+    },
+    "allocations.csv": {
+        "org": commissioner,
+        "line": _code(("nhs_allocation", "council_funding"), "funding line"),
+        "amount": _non_negative,
+        "basis": _code(("weighted_population", "fixed"), "basis"),
+    },
+    "other_spend.csv": {
+        "org": commissioner,
+        "line": _text,
+        "payee": org,
+        "amount": _non_negative,
+        "hospital_care": _flag,
+    },
+    "contracts.csv": {
+        "commissioner": commissioner,
+        "provider": org,
+        "form": _code(("pbr", "block", "blended"), "contract form"),
+        "variable_share": _share,
+    },
+    "waiting_list.csv": {"pod": pod, "locality": locality, "waiting": _non_negative},
+    "capacity.csv": {
+        "org": org,
+        "resource": _code(
+            (
+                "ed_cubicles",
+                "utc_cubicles",
+                "acute_beds",
+                "escalation_beds",
+                "op_slots_per_week",
+                "virtual_ward_beds",
+            ),
+            "resource",
+        ),
+        "amount": _non_negative,
+    },
+}
+
+
+@dataclass
+class Table:
+    """Parsed rows of one CSV, with the spreadsheet row number of each."""
+
+    path: Path
+    rows: list[dict[str, Any]]
+    row_numbers: list[int]
+
+    def fail(self, problem: str, row: int | None = None, column: str | None = None) -> BaselineError:
+        """An error naming this file, and the row and column if given."""
+        where = []
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column '{column}'")
+        prefix = (", ".join(where) + ": ") if where else ""
+        return BaselineError(self.path, [prefix + problem])
+
+
+def read_table(path: Path, schema: dict[str, Parser]) -> Table:
+    """Read one CSV and parse every cell with its column's parser."""
+    if not path.is_file():
+        raise BaselineError(path, ["file is missing from the baseline directory"])
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        missing = [name for name in schema if name not in header]
+        if missing:
+            raise BaselineError(path, [f"missing column(s) {missing}; expected {list(schema)}"])
+        rows, numbers = [], []
+        for number, raw in enumerate(reader, start=2):
+            parsed = {}
+            for column, parse in schema.items():
+                text = (raw.get(column) or "").strip()
+                try:
+                    parsed[column] = parse(text)
+                except ValueError as error:
+                    raise BaselineError(
+                        path, [f"row {number}, column '{column}': {error} (got {text!r})"]
+                    ) from None
+            rows.append(parsed)
+            numbers.append(number)
+    return Table(path, rows, numbers)
+
+
+def _unique(table: Table, keys: tuple[str, ...]) -> None:
+    seen: dict[tuple, int] = {}
+    for row, number in zip(table.rows, table.row_numbers, strict=True):
+        key = tuple(row[k] for k in keys)
+        if key in seen:
+            raise table.fail(f"duplicate {dict(zip(keys, key, strict=True))} (also row {seen[key]})", number)
+        seen[key] = number
+
+
+def _complete(table: Table, keys: tuple[str, ...], expected: Iterable[tuple]) -> None:
+    present = {tuple(row[k] for k in keys) for row in table.rows}
+    for combination in expected:
+        if combination not in present:
+            raise table.fail(f"missing row for {dict(zip(keys, combination, strict=True))}")
+
+
+def _to_array(table: Table, dims: tuple[str, ...], coords: dict[str, list], value: str, fill: float = 0.0) -> xr.DataArray:
+    shape = tuple(len(coords[d]) for d in dims)
+    data = np.full(shape, fill, dtype=float)
+    positions = {d: {label: i for i, label in enumerate(coords[d])} for d in dims}
+    for row in table.rows:
+        data[tuple(positions[d][row[d]] for d in dims)] += row[value]
+    return xr.DataArray(data, dims=dims, coords={d: coords[d] for d in dims})
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A validated baseline: base-year data as labelled arrays.
+
+    Attributes are xarray objects indexed by the codes in :mod:`sefton_finance.codes`.
+    ``tables`` keeps the raw rows for reports; ``digest`` is the SHA-256 of the CSVs.
+    """
+
+    directory: Path
+    digest: str
+    population: xr.DataArray
+    population_growth: xr.DataArray
+    need_weight: xr.DataArray
+    activity: xr.DataArray
+    seasonality: xr.DataArray
+    tariff: xr.DataArray
+    unit_cost: xr.DataArray
+    provision: xr.DataArray
+    fixed_share: xr.DataArray
+    stepped_share: xr.DataArray
+    variable_share: xr.DataArray
+    units_per_step: xr.DataArray
+    decision_lag: xr.DataArray
+    pods: xr.Dataset
+    organisations: xr.Dataset
+    locality_commissioner: xr.DataArray
+    allocation: xr.DataArray
+    allocation_basis: xr.DataArray
+    other_spend: xr.DataArray
+    other_spend_hospital: xr.DataArray
+    contract_variable_share: xr.DataArray
+    contract_exists: xr.DataArray
+    waiting_list: xr.DataArray
+    capacity: xr.DataArray
+    tables: dict[str, Table] = field(repr=False)
+
+    @property
+    def in_system(self) -> list[str]:
+        """Organisations inside the Sefton system (surpluses summed to the system position)."""
+        flags = self.organisations["in_system"]
+        return [str(o) for o in flags.org.values if bool(flags.sel(org=o))]
+
+    @property
+    def bed_days_per_unit(self) -> dict[str, float]:
+        """Bed days each unit of a pod brings (admissions -> stays)."""
+        values = self.pods["bed_days_per_unit"]
+        return {str(p): float(values.sel(pod=p)) for p in values.pod.values if float(values.sel(pod=p)) > 0}
+
+    def commissioner_of(self) -> xr.DataArray:
+        """Commissioner of each (locality, pod) as a one-hot array ``(locality, pod, commissioner)``."""
+        kinds = self.pods["commissioner_kind"]
+        data = np.zeros((len(LOCALITIES), len(PODS), len(COMMISSIONERS)))
+        for i, loc in enumerate(LOCALITIES):
+            for j, p in enumerate(PODS):
+                who = "sefton_council" if str(kinds.sel(pod=p)) == "council" else str(self.locality_commissioner.sel(locality=loc))
+                data[i, j, COMMISSIONERS.index(who)] = 1.0
+        return xr.DataArray(
+            data,
+            dims=("locality", "pod", "commissioner"),
+            coords={"locality": list(LOCALITIES), "pod": list(PODS), "commissioner": list(COMMISSIONERS)},
+        )
+
+
+def baseline_digest(directory: Path) -> str:
+    """SHA-256 over the baseline's CSV files (names and bytes), recorded with every result."""
+    digest = hashlib.sha256()
+    for name in sorted(SCHEMAS):
+        digest.update(name.encode())
+        digest.update((directory / name).read_bytes())
+    return digest.hexdigest()
+
+
+def load_baseline(directory: str | Path | None = None) -> Baseline:
+    """Load and check a baseline directory (default: the packaged Sefton 2019/20 baseline).
+
+    Parameters
+    ----------
+    directory : str or Path, optional
+        A directory with the CSV files described in ``SOURCES.md``.
+
+    Returns
+    -------
+    Baseline
+
+    Raises
+    ------
+    BaselineError
+        Naming the file, row and column of the first problem found.
+    """
+    directory = PACKAGED if directory is None else Path(directory)
+    if not directory.is_dir():
+        raise BaselineError(directory, ["baseline directory not found"])
+    tables = {name: read_table(directory / name, schema) for name, schema in SCHEMAS.items()}
+    t = tables
+    orgs, locs, pods_list = list(ORGANISATIONS), list(LOCALITIES), list(PODS)
+    ages, months = list(AGE_BANDS), list(MONTHS)
+
+    _unique(t["organisations.csv"], ("org",))
+    _complete(t["organisations.csv"], ("org",), [(o,) for o in orgs])
+    _unique(t["localities.csv"], ("locality",))
+    _complete(t["localities.csv"], ("locality",), [(loc,) for loc in locs])
+    _unique(t["population.csv"], ("locality", "age_band"))
+    _complete(t["population.csv"], ("locality", "age_band"), [(loc, a) for loc in locs for a in ages])
+    _unique(t["need_weights.csv"], ("age_band",))
+    _complete(t["need_weights.csv"], ("age_band",), [(a,) for a in ages])
+    _unique(t["pods.csv"], ("pod",))
+    _complete(t["pods.csv"], ("pod",), [(p,) for p in pods_list])
+    _unique(t["activity.csv"], ("pod", "locality", "age_band"))
+    for row, number in zip(t["activity.csv"].rows, t["activity.csv"].row_numbers, strict=True):
+        if row["pod"] in DERIVED_PODS:
+            raise t["activity.csv"].fail(f"'{row['pod']}' is derived from admissions; remove its rows", number, "pod")
+    _complete(
+        t["activity.csv"],
+        ("pod", "locality", "age_band"),
+        [(p, loc, a) for p in pods_list if p not in DERIVED_PODS for loc in locs for a in ages],
+    )
+    _unique(t["seasonality.csv"], ("pod", "month"))
+    _complete(t["seasonality.csv"], ("pod", "month"), [(p, m) for p in pods_list for m in months])
+    _unique(t["unit_costs.csv"], ("pod",))
+    _complete(t["unit_costs.csv"], ("pod",), [(p,) for p in pods_list])
+    _unique(t["provision.csv"], ("pod", "locality", "org"))
+    _unique(t["cost_structure.csv"], ("org", "pod"))
+    _unique(t["allocations.csv"], ("org", "line"))
+    _unique(t["contracts.csv"], ("commissioner", "provider"))
+    _unique(t["waiting_list.csv"], ("pod", "locality"))
+    _unique(t["capacity.csv"], ("org", "resource"))
+
+    organisations = xr.Dataset(
+        {
+            column: ("org", [next(r[column] for r in t["organisations.csv"].rows if r["org"] == o) for o in orgs])
+            for column in ("long_name", "kind", "in_system", "sefton_share_of_activity")
+        },
+        coords={"org": orgs},
+    )
+    pods = xr.Dataset(
+        {
+            column: (
+                "pod",
+                [
+                    (lambda v: np.nan if v is None else v)(next(r[column] for r in t["pods.csv"].rows if r["pod"] == p))
+                    for p in pods_list
+                ],
+            )
+            for column in SCHEMAS["pods.csv"]
+            if column != "pod"
+        },
+        coords={"pod": pods_list},
+    )
+
+    seasonality = _to_array(t["seasonality.csv"], ("month", "pod"), {"month": months, "pod": pods_list}, "factor")
+    mean = seasonality.mean("month")
+    for p in pods_list:
+        if abs(float(mean.sel(pod=p)) - 1) > SHARE_TOLERANCE:
+            raise t["seasonality.csv"].fail(
+                f"factors for pod '{p}' must average 1 over the 12 months, got {float(mean.sel(pod=p)):.6f}",
+                column="factor",
+            )
+
+    provision = _to_array(
+        t["provision.csv"], ("pod", "locality", "org"), {"pod": pods_list, "locality": locs, "org": orgs}, "share"
+    )
+    totals = provision.sum("org")
+    for p in pods_list:
+        for loc in locs:
+            total = float(totals.sel(pod=p, locality=loc))
+            if abs(total - 1) > SHARE_TOLERANCE:
+                raise t["provision.csv"].fail(
+                    f"shares for pod '{p}' in locality '{loc}' sum to {total:.6f}, not 1", column="share"
+                )
+
+    structure = t["cost_structure.csv"]
+    for row, number in zip(structure.rows, structure.row_numbers, strict=True):
+        total = row["fixed_share"] + row["stepped_share"] + row["variable_share"]
+        if abs(total - 1) > SHARE_TOLERANCE:
+            raise structure.fail(
+                f"fixed + stepped + variable shares sum to {total:.6f}, not 1", number, "variable_share"
+            )
+        if row["stepped_share"] > 0 and row["units_per_step"] <= 0:
+            raise structure.fail("a stepped cost needs units_per_step > 0", number, "units_per_step")
+    for row, number in zip(t["provision.csv"].rows, t["provision.csv"].row_numbers, strict=True):
+        provider_kind = str(organisations["kind"].sel(org=row["org"]))
+        if row["share"] > 0 and provider_kind in {"commissioner", "council"}:
+            raise t["provision.csv"].fail(f"'{row['org']}' is a commissioner, not a provider", number, "org")
+        if row["share"] > 0 and provider_kind != "external" and (row["org"], row["pod"]) not in {
+            (r["org"], r["pod"]) for r in structure.rows
+        }:
+            raise t["provision.csv"].fail(
+                f"'{row['org']}' provides '{row['pod']}' but cost_structure.csv has no row for it", number, "org"
+            )
+
+    coords_op = {"org": orgs, "pod": pods_list}
+    contracts = t["contracts.csv"]
+    commissioners = list(COMMISSIONERS)
+    exists = _to_array(
+        Table(contracts.path, [dict(r, one=1.0) for r in contracts.rows], contracts.row_numbers),
+        ("commissioner", "provider"),
+        {"commissioner": commissioners, "provider": orgs},
+        "one",
+    )
+    variable = _to_array(contracts, ("commissioner", "provider"), {"commissioner": commissioners, "provider": orgs}, "variable_share")
+
+    other_rows = t["other_spend.csv"]
+    other = _to_array(other_rows, ("org", "payee"), {"org": commissioners, "payee": orgs}, "amount")
+    other_hospital = _to_array(
+        Table(other_rows.path, [dict(r, hosp=r["amount"] * r["hospital_care"]) for r in other_rows.rows], other_rows.row_numbers),
+        ("org", "payee"),
+        {"org": commissioners, "payee": orgs},
+        "hosp",
+    )
+    allocation_rows = t["allocations.csv"]
+    allocation = _to_array(allocation_rows, ("org",), {"org": commissioners}, "amount")
+    basis = xr.DataArray(
+        [next((r["basis"] for r in allocation_rows.rows if r["org"] == o), "fixed") for o in commissioners],
+        dims="org",
+        coords={"org": commissioners},
+    )
+
+    activity = _to_array(
+        t["activity.csv"], ("locality", "age_band", "pod"), {"locality": locs, "age_band": ages, "pod": pods_list}, "activity"
+    )
+    stays = pods["bed_days_per_unit"]
+    activity.loc[{"pod": "bed_days"}] = (activity * stays).sum("pod")
+
+    baseline = Baseline(
+        directory=directory,
+        digest=baseline_digest(directory),
+        population=_to_array(t["population.csv"], ("locality", "age_band"), {"locality": locs, "age_band": ages}, "population"),
+        population_growth=_to_array(
+            t["population.csv"], ("locality", "age_band"), {"locality": locs, "age_band": ages}, "annual_growth"
+        ),
+        need_weight=_to_array(t["need_weights.csv"], ("age_band",), {"age_band": ages}, "weight"),
+        activity=activity,
+        seasonality=seasonality,
+        tariff=_to_array(t["unit_costs.csv"], ("pod",), {"pod": pods_list}, "tariff"),
+        unit_cost=_to_array(t["unit_costs.csv"], ("pod",), {"pod": pods_list}, "unit_cost"),
+        provision=provision,
+        fixed_share=_to_array(structure, ("org", "pod"), coords_op, "fixed_share"),
+        stepped_share=_to_array(structure, ("org", "pod"), coords_op, "stepped_share"),
+        variable_share=_to_array(structure, ("org", "pod"), coords_op, "variable_share"),
+        units_per_step=_to_array(structure, ("org", "pod"), coords_op, "units_per_step"),
+        decision_lag=_to_array(structure, ("org", "pod"), coords_op, "decision_lag_years"),
+        pods=pods,
+        organisations=organisations,
+        locality_commissioner=xr.DataArray(
+            [next(r["commissioner"] for r in t["localities.csv"].rows if r["locality"] == loc) for loc in locs],
+            dims="locality",
+            coords={"locality": locs},
+        ),
+        allocation=allocation,
+        allocation_basis=basis,
+        other_spend=other,
+        other_spend_hospital=other_hospital,
+        contract_variable_share=variable,
+        contract_exists=exists,
+        waiting_list=_to_array(t["waiting_list.csv"], ("locality", "pod"), {"locality": locs, "pod": pods_list}, "waiting"),
+        capacity=_to_array(
+            t["capacity.csv"],
+            ("org", "resource"),
+            {"org": orgs, "resource": sorted({r["resource"] for r in t["capacity.csv"].rows})},
+            "amount",
+        ),
+        tables=tables,
+    )
+    _check_contracts(baseline, contracts)
+    return baseline
+
+
+def _check_contracts(baseline: Baseline, contracts: Table) -> None:
+    """Every commissioner that buys a pod from a provider must have a contract with it."""
+    buys = (baseline.commissioner_of() * baseline.provision * (baseline.activity.sum("age_band") > 0)).sum(
+        ("locality", "pod")
+    )
+    for c in COMMISSIONERS:
+        for o in ORGANISATIONS:
+            if float(buys.sel(commissioner=c, org=o)) > 0 and float(baseline.contract_exists.sel(commissioner=c, provider=o)) == 0:
+                raise contracts.fail(f"no contract between commissioner '{c}' and provider '{o}', which serves its residents")

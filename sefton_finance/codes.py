@@ -1,0 +1,72 @@
+"""The fixed vocabulary of the model: localities, age bands, organisations, points of delivery.
+
+A baseline (packaged or a finance director's own) must use these codes; the
+loader rejects anything else, so a typo in a CSV cannot create a phantom
+organisation.
+"""
+
+from __future__ import annotations
+
+LOCALITIES: tuple[str, ...] = (
+    "bootle",
+    "crosby",
+    "maghull",
+    "seaforth_litherland",
+    "southport",
+    "formby",
+)
+
+AGE_BANDS: tuple[str, ...] = ("0-17", "18-64", "65-84", "85+")
+
+ORGANISATIONS: tuple[str, ...] = (
+    "south_sefton_ccg",
+    "southport_formby_ccg",
+    "sefton_council",
+    "aintree",
+    "southport_ormskirk",
+    "mersey_care",
+    "nwas",
+    "sefton_pcns",
+    "vcf",
+    "external",
+)
+
+COMMISSIONERS: tuple[str, ...] = ("south_sefton_ccg", "southport_formby_ccg", "sefton_council")
+
+PODS: tuple[str, ...] = (
+    "gp_appointment",
+    "gp_extended_access",
+    "op_first",
+    "op_followup",
+    "op_followup_virtual",
+    "advice_guidance",
+    "ae_type1",
+    "ae_type3",
+    "pharmacy_consultation",
+    "nhs111_cas",
+    "ambulance",
+    "nel_admission",
+    "elective",
+    "bed_days",
+    "virtual_ward",
+    "community_urgent_response",
+    "community",
+    "mental_health",
+    "social_care",
+    "other_acute",
+)
+
+DERIVED_PODS: tuple[str, ...] = ("bed_days",)
+"""Points of delivery computed from others (bed days from admissions x stay)."""
+
+OUTPATIENT_PODS: tuple[str, ...] = ("op_first", "op_followup", "op_followup_virtual")
+
+MONTHS: tuple[int, ...] = tuple(range(1, 13))
+"""Months of a financial year, 1 = April ... 12 = March."""
+
+MONTH_NAMES: tuple[str, ...] = (
+    "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar",
+)  # fmt: skip
+
+DAYS_IN_MONTH: tuple[int, ...] = (30, 31, 30, 31, 31, 30, 31, 30, 31, 31, 28, 31)
+"""Days in each month of a (non-leap) financial year, April first."""

@@ -1,0 +1,54 @@
+"""Errors raised for bad input: each names the file, the field and the value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+
+class InputError(ValueError):
+    """A user-supplied file (scenario, baseline CSV, intervention) is invalid.
+
+    The message is one paragraph a finance director can act on; the CLI
+    prints it without a traceback.
+    """
+
+    def __init__(self, path: str | Path | None, problems: list[str]):
+        self.path = None if path is None else Path(path)
+        self.problems = problems
+        where = f"{self.path}: " if self.path is not None else ""
+        super().__init__(where + "; ".join(problems))
+
+
+class ScenarioError(InputError):
+    """A scenario file is invalid."""
+
+
+class BaselineError(InputError):
+    """A baseline CSV is invalid."""
+
+
+class InterventionError(InputError):
+    """An intervention definition or its use in a scenario is invalid."""
+
+
+def describe_validation_error(error: ValidationError, prefix: tuple[Any, ...] = ()) -> list[str]:
+    """Turn a pydantic ``ValidationError`` into one line per problem.
+
+    Each line names the dotted field path, the problem and the bad value,
+    e.g. ``field 'growth.non_demographic': Input should be a valid number (got 'two')``.
+    """
+    lines = []
+    for problem in error.errors():
+        location = ".".join(str(part) for part in (*prefix, *problem["loc"]))
+        message = problem["msg"]
+        if problem["type"] == "extra_forbidden":
+            message = "unknown field (check the spelling; see `sefton-finance schema`)"
+        value = problem.get("input")
+        shown = "" if problem["type"] == "missing" else f" (got {value!r})"
+        if len(shown) > 120:
+            shown = shown[:117] + "...)"
+        lines.append(f"field '{location}': {message}{shown}")
+    return lines

@@ -1,0 +1,71 @@
+"""Uncertain levers and financial-year labels.
+
+A lever is either a number or an interval ``[low, high]``. The principal
+run (draw 0) uses the centre of an interval; Monte Carlo draws sample it.
+An interval is read as the central 80% of a normal distribution unless the
+lever says otherwise (see :mod:`sefton_finance.montecarlo`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
+
+
+def _check_interval(value: float | tuple[float, float]) -> float | tuple[float, float]:
+    if isinstance(value, tuple) and value[0] > value[1]:
+        raise ValueError(f"interval low {value[0]} is above high {value[1]}")
+    return value
+
+
+Lever = Annotated[float | tuple[float, float], AfterValidator(_check_interval)]
+"""A number, or an interval ``[low, high]`` to be sampled in Monte Carlo draws."""
+
+
+def central(lever: float | tuple[float, float]) -> float:
+    """The principal (draw 0) value of a lever: the number, or the interval's midpoint."""
+    if isinstance(lever, tuple):
+        return 0.5 * (lever[0] + lever[1])
+    return float(lever)
+
+
+def bounds(lever: float | tuple[float, float]) -> tuple[float, float]:
+    """``(low, high)`` of a lever; a plain number gives ``(x, x)``."""
+    if isinstance(lever, tuple):
+        return float(lever[0]), float(lever[1])
+    return float(lever), float(lever)
+
+
+def is_uncertain(lever: float | tuple[float, float]) -> bool:
+    """Whether a lever is an interval with a positive width."""
+    low, high = bounds(lever)
+    return high > low
+
+
+def year_label(start: int) -> str:
+    """Financial-year label for the year starting in April of ``start``: 2019 -> '2019/20'."""
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def year_start(label: str) -> int:
+    """Calendar year in which a financial year starts: '2019/20' -> 2019.
+
+    Raises
+    ------
+    ValueError
+        If the label is not of the form ``YYYY/YY`` with consecutive years.
+    """
+    match = _YEAR.match(label)
+    if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
+        raise ValueError(f"financial year must look like '2019/20', got {label!r}")
+    return int(match.group(1))
+
+
+def year_labels(base_year: str, years_ahead: int) -> list[str]:
+    """Labels from the base year to ``years_ahead`` years later, inclusive."""
+    start = year_start(base_year)
+    return [year_label(start + offset) for offset in range(years_ahead + 1)]

@@ -1,0 +1,275 @@
+"""Scenario files: frozen pydantic models, safe YAML loading, JSON Schema export.
+
+A scenario is what a finance director edits: the horizon, growth and price
+assumptions, the contract form, the interventions (by name, with overrides)
+and the seed. Unknown keys are errors, so a typo never silently falls back
+to a default.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sefton_finance.errors import ScenarioError, describe_validation_error
+from sefton_finance.levers import Lever, bounds, year_labels, year_start
+
+
+class Frozen(BaseModel):
+    """Base for configuration: immutable, unknown keys rejected, docstrings in the schema."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class Horizon(Frozen):
+    """The financial years modelled."""
+
+    base_year: str = "2019/20"
+    """First financial year (the baseline's year), e.g. '2019/20'."""
+    years_ahead: int = Field(5, ge=1, le=30)
+    """Number of years projected after the base year (5 gives 2019/20 to 2024/25)."""
+
+    @field_validator("base_year")
+    @classmethod
+    def _valid_year(cls, value: str) -> str:
+        year_start(value)
+        return value
+
+    @property
+    def labels(self) -> list[str]:
+        """Financial-year labels, base year first."""
+        return year_labels(self.base_year, self.years_ahead)
+
+
+class Growth(Frozen):
+    """Demand growth beyond the base year."""
+
+    demographic: bool = True
+    """Grow demand with the baseline's population projection by locality and age band."""
+    non_demographic: Lever = 0.015
+    """Yearly growth in activity per head for every point of delivery (fraction, e.g. 0.015)."""
+    by_pod: dict[str, Lever] = {}
+    """Per point of delivery overrides of non-demographic growth, e.g. {ae_type1: 0.02}."""
+
+    @field_validator("non_demographic", "by_pod")
+    @classmethod
+    def _above_minus_one(cls, value: Any) -> Any:
+        for lever in value.values() if isinstance(value, dict) else [value]:
+            if bounds(lever)[0] <= -1:
+                raise ValueError(f"growth must be above -100% (-1.0), got {lever}")
+        return value
+
+
+class Finance(Frozen):
+    """Money: allocations, prices and efficiency (all yearly fractions, cash terms)."""
+
+    allocation_growth: Lever = 0.029
+    """Yearly growth in the capitated allocation per weighted head (population growth comes on top)."""
+    council_funding_growth: Lever = 0.02
+    """Yearly growth in the council's adult social care and public health funding."""
+    cost_inflation: Lever = 0.028
+    """Yearly pay and price inflation of provider costs."""
+    efficiency_requirement: Lever = 0.011
+    """Efficiency deducted from tariff prices each year (NHS payment scheme)."""
+    efficiency_delivered: Lever = 0.008
+    """Efficiency providers actually deliver on their costs each year."""
+    other_spend_growth: Lever = 0.04
+    """Yearly growth of commissioners' spend outside the modelled activity (prescribing, CHC)."""
+    discount_rate: float = Field(0.035, ge=0, le=0.2)
+    """Discount rate for net present values (HM Treasury Green Book 3.5%)."""
+
+    @model_validator(mode="after")
+    def _rates_above_minus_one(self) -> Finance:
+        for name in (
+            "allocation_growth",
+            "council_funding_growth",
+            "cost_inflation",
+            "other_spend_growth",
+        ):
+            if bounds(getattr(self, name))[0] <= -1:
+                raise ValueError(f"{name} must be above -100% (-1.0), got {getattr(self, name)}")
+        for name in ("efficiency_requirement", "efficiency_delivered"):
+            low, high = bounds(getattr(self, name))
+            if low < 0 or high >= 1:
+                raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)}")
+        return self
+
+
+ContractForm = Literal["baseline", "pbr", "block", "blended", "capitated"]
+
+
+class Contract(Frozen):
+    """How commissioners pay Sefton providers."""
+
+    form: ContractForm = "baseline"
+    """'baseline' keeps each pair's form from contracts.csv; 'pbr' (activity x tariff),
+    'block', 'blended' (fixed on plan + variable share of price) or 'capitated'
+    (whole-system budget with a risk share) apply to every commissioner-provider pair
+    inside Sefton."""
+    variable_share: float | None = Field(None, ge=0, le=1)
+    """For 'blended': share of the price paid for activity above or below plan (0.2 in 2019/20)."""
+    risk_share: float = Field(0.5, ge=0, le=1)
+    """For 'capitated': share of the system's variance against plan borne by the commissioners;
+    providers bear the rest, pro rata to their planned income."""
+
+    @model_validator(mode="after")
+    def _blended_needs_share(self) -> Contract:
+        if self.form == "blended" and self.variable_share is None:
+            raise ValueError("form 'blended' needs variable_share (e.g. 0.2)")
+        return self
+
+
+class Capacity(Frozen):
+    """How realised activity and capacity are worked out."""
+
+    method: Literal["analytic", "des"] = "analytic"
+    """'analytic' (queueing formulas, milliseconds) or 'des' (SimPy discrete-event model)."""
+    backfill: bool = True
+    """Refill capacity freed in services with a waiting list from that list (no cash released);
+    false means the freed capacity is removed."""
+    replications: int = Field(10, ge=1, le=1000)
+    """Discrete-event replications per draw (method 'des')."""
+    warmup_days: float = Field(28.0, ge=0, le=365)
+    """Discrete-event warm-up discarded from statistics (method 'des')."""
+
+
+class InterventionUse(BaseModel):
+    """An intervention from the library, by name, with parameter overrides.
+
+    Overrides are checked against the named intervention's own parameters when
+    the scenario is loaded (unknown keys are errors there).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    name: str
+    """Name of an intervention (see `sefton-finance interventions`)."""
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """Parameters given in the scenario besides the name."""
+        return dict(self.model_extra or {})
+
+
+class Scenario(Frozen):
+    """One what-if scenario for the Sefton system."""
+
+    name: str = Field(pattern=r"^[a-z0-9_]+$")
+    """Short identifier (lower case, digits, underscores), used in results and file names."""
+    title: str = ""
+    """Title shown on tables and charts."""
+    description: str = ""
+    """What the scenario assumes, in plain English."""
+    horizon: Horizon = Horizon()
+    growth: Growth = Growth()
+    finance: Finance = Finance()
+    contract: Contract = Contract()
+    capacity: Capacity = Capacity()
+    interventions: tuple[InterventionUse, ...] = ()
+    """Interventions applied in this order (order matters when two act on the same flow)."""
+    seed: int = Field(20190401, ge=0)
+    """Seed of the run's single SeedSequence."""
+    draws: int = Field(1, ge=1, le=100_000)
+    """Monte Carlo draws (draw 0 is the principal run at central values)."""
+
+    @model_validator(mode="after")
+    def _unique_interventions(self) -> Scenario:
+        names = [use.name for use in self.interventions]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"interventions listed twice: {repeated}")
+        return self
+
+    @property
+    def years(self) -> list[str]:
+        """Financial-year labels of the horizon."""
+        return self.horizon.labels
+
+
+def scenario_text_hash(text: str) -> str:
+    """SHA-256 of a scenario's text, recorded with every result."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_scenario(text: str, source: str | Path = "<scenario>") -> Scenario:
+    """Validate scenario YAML text.
+
+    Parameters
+    ----------
+    text : str
+        YAML text (read with ``yaml.safe_load``: no arbitrary objects).
+    source : str or Path
+        File name used in error messages.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, the field and the bad value.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ScenarioError(source, [f"not valid YAML{where}: {getattr(error, 'problem', error)}"]) from None
+    if data is None:
+        raise ScenarioError(source, ["file is empty: a scenario needs at least 'name'"])
+    if not isinstance(data, dict):
+        raise ScenarioError(source, [f"top level must be a mapping of fields, got {type(data).__name__}"])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(source, describe_validation_error(error)) from None
+    # Intervention names and overrides are checked against the library here, at the boundary.
+    from sefton_finance.interventions import resolve_interventions
+
+    resolve_interventions(scenario, source=source)
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A YAML file.
+
+    Returns
+    -------
+    Scenario
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(path, ["file not found"]) from None
+    except (UnicodeDecodeError, IsADirectoryError) as error:
+        raise ScenarioError(path, [f"cannot read as a text file ({error.__class__.__name__})"]) from None
+    return parse_scenario(text, source=path)
+
+
+def scenario_to_yaml(scenario: Scenario) -> str:
+    """YAML text of a scenario (only fields that differ from the defaults)."""
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    data["name"] = scenario.name
+    data["interventions"] = [
+        {"name": use.name, **use.overrides} for use in scenario.interventions
+    ]
+    if not data["interventions"]:
+        del data["interventions"]
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def json_schema() -> str:
+    """JSON Schema of a scenario file, for editors."""
+    return json.dumps(Scenario.model_json_schema(), indent=2)
