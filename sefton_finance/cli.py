@@ -24,7 +24,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="What-if simulator of the Sefton health and care economy under a capitated budget.",
 )
-console = Console()
+# A table of six years needs ~110 columns; keep that width when output is piped.
+console = Console(width=None if sys.stdout.isatty() else 120)
 errors = Console(stderr=True)
 
 BaselineOption = Annotated[
@@ -49,7 +50,7 @@ def print_surplus_table(table: pd.DataFrame, title: str) -> None:
     """Render a surplus table (GBP m) with deficits in red."""
     view = Table(title=title, title_justify="left", show_lines=False)
     view.add_column("scenario")
-    view.add_column("organisation")
+    view.add_column("organisation", no_wrap=True)
     for column in table.columns:
         view.add_column(str(column), justify="right")
     previous = None
@@ -184,3 +185,18 @@ def interventions_command() -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point for ``python -m sefton_finance``."""
     app(args=list(argv) if argv is not None else None)
+
+
+def _register_command_modules() -> None:
+    """Commands that live in their own modules register themselves on ``app`` when imported."""
+    import importlib
+
+    for module in ("sefton_finance.cli_uncertainty", "sefton_finance.cli_board", "sefton_finance.cli_des"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            if error.name != module:
+                raise
+
+
+_register_command_modules()

@@ -70,3 +70,17 @@ MONTH_NAMES: tuple[str, ...] = (
 
 DAYS_IN_MONTH: tuple[int, ...] = (30, 31, 30, 31, 31, 30, 31, 30, 31, 31, 28, 31)
 """Days in each month of a (non-leap) financial year, April first."""
+
+ORGANISATION_LABELS: dict[str, str] = {
+    "south_sefton_ccg": "South Sefton CCG",
+    "southport_formby_ccg": "Southport & Formby CCG",
+    "sefton_council": "Sefton Council",
+    "aintree": "Aintree (LUHFT)",
+    "southport_ormskirk": "Southport & Ormskirk",
+    "mersey_care": "Mersey Care",
+    "nwas": "NWAS (ambulance, 111)",
+    "sefton_pcns": "GP practices (PCNs)",
+    "vcf": "Voluntary sector (VCF)",
+    "external": "Outside Sefton",
+}
+"""Short names for tables and charts (full names are in organisations.csv)."""

@@ -39,18 +39,18 @@ def held_steps(needed: xr.DataArray, base_steps: xr.DataArray, decision_lag: xr.
     taken at ``base_steps``. So a fall in need releases a step only once it has
     lasted ``L + 1`` years (L = 0: at once).
     """
-    years = needed.sizes["year"]
-    out = needed.copy()
-    for lag in np.unique(decision_lag.values.astype(int)):
-        history = [base_steps.broadcast_like(needed.isel(year=0))] * int(lag)
-        series = history + [needed.isel(year=t) for t in range(years)]
-        window = []
-        for t in range(years):
-            stack = xr.concat(series[t : t + int(lag) + 1], dim="lag_window", coords="minimal")
-            window.append(stack.max("lag_window"))
-        lagged = xr.concat(window, dim="year").assign_coords(year=needed.year)
-        out = xr.where(decision_lag == lag, lagged, out)
-    return out.transpose(*needed.dims)
+    needed = needed.transpose(..., "year")
+    values = needed.values
+    base = base_steps.broadcast_like(needed.isel(year=0)).transpose(*needed.dims[:-1]).values
+    lags = decision_lag.broadcast_like(needed.isel(year=0)).transpose(*needed.dims[:-1]).values.astype(int)
+    held = values.copy()
+    for shift in range(1, int(lags.max(initial=0)) + 1):
+        # the need `shift` years ago; before the first year, the base-year steps
+        earlier = np.concatenate([np.repeat(base[..., None], shift, axis=-1), values[..., :-shift]], axis=-1)[
+            ..., : values.shape[-1]
+        ]
+        held = np.where((lags >= shift)[..., None], np.maximum(held, earlier), held)
+    return needed.copy(data=held)
 
 
 def provider_cost(

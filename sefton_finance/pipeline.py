@@ -292,7 +292,10 @@ def run(
         units="activity units per year", long_name="Change in demand by locality and intervention"
     )
     if with_bridge:
-        ds["bridge"] = bridge(context, interventions, plan, result)
+        bars = bridge(context, interventions, plan, result)
+        # The interaction bar joins the intervention dim; it has no cost or activity of its own.
+        ds = ds.reindex(intervention=bars.intervention.values, fill_value=0.0)
+        ds["bridge"] = bars
     return ds
 
 

@@ -182,10 +182,22 @@ def save(ds: xr.Dataset, path: str | Path, overwrite: bool = False) -> Path:
 
 def _encodable(ds: xr.Dataset) -> xr.Dataset:
     """netCDF cannot store booleans: store flags as int8 with a note."""
+    return _convert_flags(ds, lambda v: (v.dims, v.values.astype("int8"), {**v.attrs, "flag": FLAG}), bool)
+
+
+FLAG = "boolean stored as int8"
+
+
+def _convert_flags(ds: xr.Dataset, convert, dtype=None) -> xr.Dataset:
     out = ds.copy()
     for name, variable in ds.variables.items():
-        if variable.dtype == bool:
-            out[name] = variable.astype("int8").assign_attrs(variable.attrs, flag="boolean stored as int8")
+        wanted = variable.dtype == bool if dtype is bool else variable.attrs.get("flag") == FLAG
+        if not wanted:
+            continue
+        if name in ds.coords:
+            out = out.assign_coords({name: convert(variable)})
+        else:
+            out[name] = convert(variable)
     return out
 
 
@@ -193,8 +205,6 @@ def load(path: str | Path) -> xr.Dataset:
     """Read a saved result fully into memory (the file is closed afterwards)."""
     with xr.open_dataset(path, engine="h5netcdf") as ds:
         loaded = ds.load()
-    for name, variable in loaded.variables.items():
-        if variable.attrs.get("flag") == "boolean stored as int8":
-            attrs = {k: v for k, v in variable.attrs.items() if k != "flag"}
-            loaded[name] = variable.astype(bool).assign_attrs(attrs)
-    return loaded
+    return _convert_flags(
+        loaded, lambda v: (v.dims, v.values.astype(bool), {k: a for k, a in v.attrs.items() if k != "flag"})
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 import xarray as xr
 
 from sefton_finance.baseline import Baseline, load_baseline
+from sefton_finance.codes import ORGANISATION_LABELS
 from sefton_finance.pipeline import run
 from sefton_finance.results import make_attrs
 from sefton_finance.scenario import Scenario, load_scenario, scenario_text_hash, scenario_to_yaml
@@ -37,7 +38,8 @@ def run_scenario(
     ds = ds.assign_coords(
         scenario=scenario.name,
         in_system=("org", [bool(baseline.organisations["in_system"].sel(org=o)) for o in ds.org.values]),
-        org_name=("org", [str(baseline.organisations["long_name"].sel(org=o)) for o in ds.org.values]),
+        org_name=("org", [ORGANISATION_LABELS.get(str(o), str(o)) for o in ds.org.values]),
+        org_long_name=("org", [baseline.organisations["long_name"].sel(org=o).item() for o in ds.org.values]),
     )
     ds.attrs = make_attrs(
         scenario_name=scenario.name,

@@ -341,7 +341,7 @@ class Baseline:
         data = np.zeros((len(LOCALITIES), len(PODS), len(COMMISSIONERS)))
         for i, loc in enumerate(LOCALITIES):
             for j, p in enumerate(PODS):
-                who = "sefton_council" if str(kinds.sel(pod=p)) == "council" else str(self.locality_commissioner.sel(locality=loc))
+                who = "sefton_council" if kinds.sel(pod=p).item() == "council" else self.locality_commissioner.sel(locality=loc).item()
                 data[i, j, COMMISSIONERS.index(who)] = 1.0
         return xr.DataArray(
             data,
@@ -467,7 +467,7 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
         if row["stepped_share"] > 0 and row["units_per_step"] <= 0:
             raise structure.fail("a stepped cost needs units_per_step > 0", number, "units_per_step")
     for row, number in zip(t["provision.csv"].rows, t["provision.csv"].row_numbers, strict=True):
-        provider_kind = str(organisations["kind"].sel(org=row["org"]))
+        provider_kind = organisations["kind"].sel(org=row["org"]).item()
         if row["share"] > 0 and provider_kind in {"commissioner", "council"}:
             raise t["provision.csv"].fail(f"'{row['org']}' is a commissioner, not a provider", number, "org")
         if row["share"] > 0 and provider_kind != "external" and (row["org"], row["pod"]) not in {
