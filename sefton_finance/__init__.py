@@ -1,0 +1,14 @@
+"""sefton-finance: what-if simulator of the Sefton health and care economy under a capitated budget.
+
+The library computes; it never imports the dashboards. Start with
+:func:`sefton_finance.runner.run_file` or the ``sefton-finance`` command.
+"""
+
+__all__ = ["__version__"]
+
+try:
+    from importlib.metadata import version as _version
+
+    __version__ = _version("sefton-finance")
+except Exception:  # running from a source tree that is not installed
+    __version__ = "unknown"

@@ -34,7 +34,7 @@ def run_scenario(
     """
     baseline = load_baseline() if baseline is None else baseline
     text = scenario_to_yaml(scenario) if scenario_text is None else scenario_text
-    ds = run(scenario, baseline, with_bridge=with_bridge)
+    ds = in_design_order(run(scenario, baseline, with_bridge=with_bridge))
     ds = ds.assign_coords(
         scenario=scenario.name,
         in_system=("org", [bool(baseline.organisations["in_system"].sel(org=o)) for o in ds.org.values]),
@@ -52,6 +52,18 @@ def run_scenario(
         capacity_method=scenario.capacity.method,
         extra={"scenario_title": scenario.title or scenario.name, "scenario_description": scenario.description},
     )
+    return ds
+
+
+DIM_ORDER = ("scenario", "draw", "year", "month", "org", "locality", "pod", "intervention")
+
+
+def in_design_order(ds: xr.Dataset) -> xr.Dataset:
+    """Transpose every variable to the design's dim order (other dims, e.g. ``line``, last)."""
+    for name, variable in ds.data_vars.items():
+        dims = [d for d in DIM_ORDER if d in variable.dims]
+        dims += [d for d in variable.dims if d not in DIM_ORDER]
+        ds[name] = variable.transpose(*dims)
     return ds
 
 

@@ -1222,4 +1222,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Write the packaged baseline CSVs.")
+    parser.add_argument("--out", type=Path, default=OUT, help="directory to write (default: the package)")
+    OUT = parser.parse_args().out
     main()

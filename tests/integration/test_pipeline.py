@@ -1,0 +1,130 @@
+"""The shipped scenarios end to end: the story the board sees, and the invariants."""
+
+import numpy as np
+import pytest
+import xarray as xr
+from helpers import SCENARIOS, simple_scenario
+
+from sefton_finance.pipeline import run
+from sefton_finance.results import balance_checks
+from sefton_finance.runner import run_file
+
+PENNY = 0.005
+
+
+@pytest.fixture(scope="module")
+def shipped(baseline):
+    return {name: run_file(SCENARIOS / f"{name}.yaml", baseline) for name in ("do_nothing", "place_plan", "stretch")}
+
+
+def test_do_nothing_runs_a_growing_system_deficit(shipped):
+    system = shipped["do_nothing"]["system_surplus"].values
+    assert (system < 0).all()
+    assert (np.diff(system) < 0).all()
+
+
+def test_plan_and_stretch_end_better_than_do_nothing(shipped):
+    do_nothing = shipped["do_nothing"]["system_surplus"]
+    for name in ("place_plan", "stretch"):
+        better = shipped[name]["system_surplus"] - do_nothing
+        assert float(better.isel(year=-1)) > 1e6, name
+        assert float(better.isel(year=slice(-3, None)).sum()) > 0, name
+
+
+def test_plan_costs_before_it_saves(shipped):
+    """The seeds: 'the first two years the hardest' - spend comes before savings."""
+    change = shipped["place_plan"]["system_surplus"] - shipped["do_nothing"]["system_surplus"]
+    assert float(change.sel(year="2020/21")) < 0 < float(change.isel(year=-1))
+
+
+@pytest.mark.parametrize("name", ["do_nothing", "place_plan", "stretch"])
+def test_every_balance_check_holds(shipped, name):
+    failed = [check for check in balance_checks(shipped[name]) if not check.passed]
+    assert not failed
+
+
+@pytest.mark.parametrize("name", ["do_nothing", "place_plan", "stretch"])
+def test_no_activity_is_negative(shipped, name):
+    for variable in ("activity", "demand", "provider_activity", "waiting_list"):
+        assert float(shipped[name][variable].min()) >= 0, variable
+
+
+def test_organisations_sum_to_the_system_to_the_penny(shipped):
+    for ds in shipped.values():
+        inside = ds.org.where(ds["in_system"], drop=True).values
+        total = ds["surplus"].sel(org=inside).sum("org")
+        assert float(np.abs(total - ds["system_surplus"]).max()) <= PENNY
+
+
+def test_bridge_sums_to_the_change_against_do_nothing_every_year(shipped):
+    """place_plan shares every assumption with do_nothing, so its bridge explains the whole gap."""
+    plan = shipped["place_plan"]
+    total = plan["system_surplus"] - shipped["do_nothing"]["system_surplus"]
+    assert float(np.abs(plan["bridge"].sum("intervention") - total).max()) <= PENNY
+    assert "interaction" in plan["intervention"].values
+
+
+def test_zero_effect_zero_cost_interventions_change_nothing(baseline, shipped):
+    zero = """
+    - name: pifu
+      effect: 0
+      recurring_cost: 0
+    - name: virtual_ward
+      effect: 0
+      setup_cost: 0
+    - name: smoking_cessation
+      effect: 0
+      recurring_cost: 0
+    """
+    with_zero = run(simple_scenario("zero", zero, extra=_do_nothing_growth()), baseline)
+    reference = shipped["do_nothing"]
+    for variable in ("system_surplus", "surplus", "ledger", "activity", "provider_cost", "waiting_list", "payments"):
+        np.testing.assert_array_equal(with_zero[variable].values, reference[variable].values, err_msg=variable)
+    assert float(np.abs(with_zero["bridge"]).max()) == 0.0
+
+
+def _do_nothing_growth():
+    text = (SCENARIOS / "do_nothing.yaml").read_text()
+    start = text.index("  by_pod:")
+    end = text.index("finance:")
+    return "growth:\n  non_demographic: 0.015\n" + text[start:end]
+
+
+def test_every_result_records_how_it_was_made(shipped):
+    attrs = shipped["place_plan"].attrs
+    for key in (
+        "sefton_finance_version",
+        "git_commit",
+        "scenario_text",
+        "scenario_sha256",
+        "baseline_sha256",
+        "seed",
+        "draws",
+        "created",
+    ):
+        assert key in attrs, key
+    assert "place_plan" in attrs["scenario_text"]
+
+
+def test_every_variable_has_units_and_long_name(shipped):
+    for name, variable in shipped["place_plan"].data_vars.items():
+        assert variable.attrs.get("units"), name
+        assert variable.attrs.get("long_name"), name
+
+
+def test_dims_follow_the_design_order(shipped):
+    order = ["scenario", "draw", "year", "month", "org", "locality", "pod", "intervention"]
+    for name, variable in shipped["place_plan"].data_vars.items():
+        known = [d for d in variable.dims if d in order]
+        assert known == sorted(known, key=order.index), name
+
+
+def test_demand_growth_is_demographic_plus_per_head(baseline, shipped):
+    """GP appointments (no pod override) grow by population x 1.5% a year."""
+    from sefton_finance.demand import population_projection
+
+    demand = shipped["do_nothing"]["demand"].sel(pod="gp_appointment").sum(("month", "locality"))
+    population = population_projection(baseline, list(demand.year.values))
+    per_person = baseline.activity.sel(pod="gp_appointment") / baseline.population
+    expected = (population * per_person).sum(("locality", "age_band")) * 1.015 ** np.arange(demand.year.size)
+    xr.testing.assert_allclose(demand, expected.assign_coords(year=demand.year), rtol=1e-12)
