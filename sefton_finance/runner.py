@@ -11,6 +11,7 @@ from sefton_finance.codes import ORGANISATION_LABELS
 from sefton_finance.pipeline import run
 from sefton_finance.results import make_attrs
 from sefton_finance.scenario import Scenario, load_scenario, scenario_text_hash, scenario_to_yaml
+from sefton_finance.travel import travel_avoided
 
 
 def run_scenario(
@@ -34,12 +35,19 @@ def run_scenario(
     """
     baseline = load_baseline() if baseline is None else baseline
     text = scenario_to_yaml(scenario) if scenario_text is None else scenario_text
-    ds = in_design_order(run(scenario, baseline, with_bridge=with_bridge))
+    ds = run(scenario, baseline, with_bridge=with_bridge)
+    ds = in_design_order(ds.merge(derived_views(ds, baseline)))
     ds = ds.assign_coords(
         scenario=scenario.name,
-        in_system=("org", [bool(baseline.organisations["in_system"].sel(org=o)) for o in ds.org.values]),
+        in_system=(
+            "org",
+            [bool(baseline.organisations["in_system"].sel(org=o)) for o in ds.org.values],
+        ),
         org_name=("org", [ORGANISATION_LABELS.get(str(o), str(o)) for o in ds.org.values]),
-        org_long_name=("org", [baseline.organisations["long_name"].sel(org=o).item() for o in ds.org.values]),
+        org_long_name=(
+            "org",
+            [baseline.organisations["long_name"].sel(org=o).item() for o in ds.org.values],
+        ),
     )
     ds.attrs = make_attrs(
         scenario_name=scenario.name,
@@ -50,9 +58,28 @@ def run_scenario(
         seed=scenario.seed,
         draws=1,
         capacity_method=scenario.capacity.method,
-        extra={"scenario_title": scenario.title or scenario.name, "scenario_description": scenario.description},
+        extra={
+            "scenario_title": scenario.title or scenario.name,
+            "scenario_description": scenario.description,
+        },
     )
     return ds
+
+
+def derived_views(ds: xr.Dataset, baseline: Baseline) -> xr.Dataset:
+    """Views a board asks for beyond the ledgers: equity by locality, travel and carbon.
+
+    ``locality_cost_change`` values each locality's change in activity at base-year
+    unit cost (the resource freed or used, not cash released: that is the ledger's job).
+    """
+    change = ds["locality_activity_change"]
+    cost = (change * baseline.unit_cost).sum("pod")
+    views = travel_avoided(change)
+    views["locality_cost_change"] = cost.assign_attrs(
+        units="GBP (2019/20 prices)",
+        long_name="Change in activity valued at unit cost, by locality",
+    )
+    return views
 
 
 DIM_ORDER = ("scenario", "draw", "year", "month", "org", "locality", "pod", "intervention")

@@ -1,0 +1,70 @@
+"""Benchmark: one replication of one whole-Sefton year, fast engine vs a naive SimPy model.
+
+Journeys counted: every simulated patient (type-1 A&E, UTC, direct NEL
+admissions, electives, outpatient first and follow-up appointments) at both
+acute sites, warm-up included; NEL admissions through A&E are part of their
+A&E journey. The fast figure is the whole ``simulate`` call (sampling, kernels,
+statistics, Dataset), best of a few runs after a warm-up call that compiles the
+numba kernels or loads them from the cache. ``--simpy`` also times the SimPy
+reference engine on the same inputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from sefton_finance.des import fast as fast_kernels
+from sefton_finance.des import simulate
+from sefton_finance.des.example import example_capacity, example_demand
+from sefton_finance.des.naive import simulate_naive
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3, help="timed fast runs (best is shown)")
+    parser.add_argument("--simpy", action="store_true", help="also time the SimPy reference engine")
+    args = parser.parse_args()
+    demand, capacity = example_demand(), example_capacity()
+
+    start = time.perf_counter()
+    simulate(example_demand(scale=0.01), example_capacity(scale=0.1), seed=0, replications=1)
+    compile_s = time.perf_counter() - start
+    hits = sum(
+        sum(k.stats.cache_hits.values())
+        for k in (fast_kernels.hospital_kernel, fast_kernels.fifo_station, fast_kernels.slot_match)
+    )
+
+    times = []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        ds = simulate(demand, capacity, seed=1, replications=1, engine="fast")
+        times.append(time.perf_counter() - start)
+    fast_s = min(times)
+    journeys = ds.attrs["journeys_per_replication"]
+
+    start = time.perf_counter()
+    naive = simulate_naive(demand, capacity, seed=1)
+    naive_s = time.perf_counter() - start
+
+    print(f"journeys per replication-year: {journeys:,}")
+    source = "loaded from cache" if hits else "compiled"
+    print(f"numba warm-up (kernels {source}): {compile_s:.2f} s (not in the timed figure)")
+    print(f"fast engine: {fast_s:.3f} s  ({journeys / fast_s / 1e6:.2f} M journeys/s)")
+    print(f"naive SimPy: {naive_s:.2f} s")
+    print(f"ratio naive / fast: {naive_s / fast_s:.1f}x")
+    if args.simpy:
+        start = time.perf_counter()
+        simulate(demand, capacity, seed=1, replications=1, engine="simpy")
+        simpy_s = time.perf_counter() - start
+        print(f"SimPy reference engine (same inputs): {simpy_s:.2f} s ({simpy_s / fast_s:.1f}x)")
+    occupancy = float(ds["bed_occupancy_mean"].sum())
+    four_hour = float(ds["ed_4hr_performance"].mean())
+    print(
+        f"check: bed occupancy fast {occupancy:.1f} vs naive {naive['bed_occupancy_mean']:.1f}; "
+        f"ED 4-hour fast {four_hour:.3f} vs naive {naive['ed_4hr_performance']:.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

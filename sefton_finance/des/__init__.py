@@ -1,0 +1,14 @@
+"""Discrete-event model of Sefton hospital flows (no money: costs live in ``costing``).
+
+``simulate`` runs either the SimPy process model (``engine="simpy"``, the
+reference) or compiled kernels over the same pre-sampled patients
+(``engine="fast"``). ``verify_mmc`` / ``verify_mmcc`` check the engines against
+Erlang C / Erlang B and Little's law.
+"""
+
+from .inputs import DesCapacity
+from .outputs import confidence_interval
+from .run import simulate
+from .verify import verify_mmc, verify_mmcc
+
+__all__ = ["DesCapacity", "confidence_interval", "simulate", "verify_mmc", "verify_mmcc"]

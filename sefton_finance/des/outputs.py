@@ -1,0 +1,384 @@
+"""Statistics from patient timestamps, and confidence intervals across replications.
+
+Statistics are computed once, from ``SiteRecords``, whichever engine filled
+them. Occupancy curves are built by sorting the +1/-1 steps of every stay and
+integrating the step function exactly over each month and year, so means,
+peaks, escalation bed-days and Little's-law areas carry no time-step error.
+Only patients inside the horizon count: the warm-up (``t < 0``) is discarded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+from scipy import stats
+
+from ..queueing import servers_for_occupancy
+from .inputs import HOURS_PER_DAY, HOURS_PER_WEEK, PODS, Calendar, SiteInputs
+from .records import BED, VIRTUAL_WARD, SiteRecords
+
+FOUR_HOURS = 4.0
+RTT_WEEKS = 18.0
+OCCUPANCY_TARGET = 0.92  # general and acute bed occupancy NHS England plans against
+STATIONS = (
+    "ed_cubicles",
+    "ed_department",
+    "utc_cubicles",
+    "utc_department",
+    "acute_beds",
+    "bed_queue",
+    "virtual_ward",
+    "op_waiting_list",
+)
+
+
+class StepCurve:
+    """The number present over time, from the entry and exit times of every visit."""
+
+    def __init__(self, starts: np.ndarray, ends: np.ndarray) -> None:
+        entered = np.isfinite(starts)
+        starts, ends = starts[entered], ends[entered]
+        ends = ends[np.isfinite(ends)]
+        # Exits before entries at equal times, so a bed handed over is never counted twice.
+        times = np.concatenate([ends, starts])
+        steps = np.concatenate([-np.ones(ends.size), np.ones(starts.size)])
+        order = np.argsort(times, kind="stable")
+        self.times = times[order]
+        self.level = np.cumsum(steps[order])
+
+    def area(self, edges: np.ndarray, transform=None) -> np.ndarray:
+        """Integral of ``transform(level)`` over each window ``[edges[i], edges[i+1])``."""
+        level = self.level if transform is None else transform(self.level)
+        if self.times.size == 0:
+            return np.zeros(len(edges) - 1)
+        cum = np.concatenate([[0.0], np.cumsum(level[:-1] * np.diff(self.times))])
+        k = np.searchsorted(self.times, edges, side="right") - 1
+        inside = k >= 0
+        upto = np.zeros(len(edges))
+        upto[inside] = cum[k[inside]] + level[k[inside]] * (edges[inside] - self.times[k[inside]])
+        return np.diff(upto)
+
+    def peak(self, edges: np.ndarray) -> np.ndarray:
+        """Maximum level in each window."""
+        out = np.zeros(len(edges) - 1)
+        first = np.searchsorted(self.times, edges[:-1], side="right") - 1
+        last = np.searchsorted(self.times, edges[1:], side="left") - 1
+        for i, (a, b) in enumerate(zip(first, last, strict=True)):
+            segment = self.level[max(a, 0) : b + 1]
+            at_start = self.level[a] if a >= 0 else 0.0
+            out[i] = max(at_start, segment.max(initial=0.0))
+        return out
+
+
+def clipped_sojourn(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Sum over visits of the time each spends inside each window (Little's sample-path side)."""
+    entered = np.isfinite(starts)
+    starts, ends = starts[entered], ends[entered]
+    out = np.empty(len(edges) - 1)
+    for i in range(len(edges) - 1):
+        a, b = edges[i], edges[i + 1]
+        out[i] = np.sum(np.clip(ends, a, b) - np.clip(starts, a, b))
+    return out
+
+
+def _count(times: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    return np.histogram(times[np.isfinite(times)], bins=edges)[0].astype(float)
+
+
+def _mean_by(times: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Mean of ``values`` over the items whose ``times`` fall in each window.
+
+    nan where a window has no items; inf where any item's value is infinite
+    (a patient never served within the run).
+    """
+    keep = np.isfinite(times)
+    times, values = times[keep], np.asarray(values, dtype=float)[keep]
+    endless = ~np.isfinite(values)
+    n = np.histogram(times, bins=edges)[0]
+    total = np.histogram(times[~endless], bins=edges, weights=values[~endless])[0]
+    mean = np.divide(total, n, out=np.full(n.shape, np.nan), where=n > 0)
+    mean[np.histogram(times[endless], bins=edges)[0] > 0] = np.inf
+    return mean
+
+
+def _stays(inputs: SiteInputs, rec: SiteRecords) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Entry and exit times of every visit to each station."""
+    ed_bed = rec.ed_route == BED
+    ed_vw = rec.ed_route == VIRTUAL_WARD
+    d_bed = rec.direct_route == BED
+    d_vw = rec.direct_route == VIRTUAL_WARD
+    el_bed = rec.el_admitted & inputs.el_inpatient
+    bed_start = np.concatenate(
+        [rec.ed_leave[ed_bed], rec.direct_start[d_bed], inputs.el_arr[el_bed]]
+    )
+    bed_end = bed_start + np.concatenate(
+        [inputs.ed_bed_los[ed_bed], inputs.direct_bed_los[d_bed], inputs.el_los[el_bed]]
+    )
+    vw_start = np.concatenate([rec.ed_leave[ed_vw], rec.direct_start[d_vw]])
+    vw_end = vw_start + np.concatenate([inputs.ed_vw_los[ed_vw], inputs.direct_vw_los[d_vw]])
+    # Waiting for a bed: admitted ED patients from the end of treatment, direct ones from arrival.
+    ed_wants = inputs.ed_admit & np.isfinite(rec.ed_done)
+    queue_start = np.concatenate([rec.ed_done[ed_wants], inputs.direct_arr])
+    queue_end = np.concatenate([rec.ed_leave[ed_wants], rec.direct_start])
+    return {
+        "ed_cubicles": (rec.ed_start, rec.ed_leave),
+        "ed_department": (inputs.ed_arr, rec.ed_leave),
+        "utc_cubicles": (rec.utc_start, rec.utc_leave),
+        "utc_department": (inputs.utc_arr, rec.utc_leave),
+        "acute_beds": (bed_start, bed_end),
+        "bed_queue": (queue_start, queue_end),
+        "virtual_ward": (vw_start, vw_end),
+        "op_waiting_list": (inputs.op_arr, rec.op_seen),
+    }
+
+
+def summarise_site(inputs: SiteInputs, rec: SiteRecords, cal: Calendar) -> dict[str, np.ndarray]:
+    """Every output of one site and replication, per year (and month, pod, station)."""
+    cap = inputs.capacity
+    years, months = cal.year_edges, cal.month_edges
+    n_years = len(years) - 1
+    out: dict[str, np.ndarray] = {}
+
+    ed_time = rec.ed_leave - inputs.ed_arr
+    utc_time = rec.utc_leave - inputs.utc_arr
+    out["ed_4hr_performance"] = _mean_by(inputs.ed_arr, ed_time <= FOUR_HOURS, years)
+    out["ed_4hr_performance_month"] = _mean_by(
+        inputs.ed_arr, ed_time <= FOUR_HOURS, months
+    ).reshape(n_years, 12)
+    out["ed_mean_time_hours"] = _mean_by(inputs.ed_arr, ed_time, years)
+    out["ed_mean_wait_hours"] = _mean_by(inputs.ed_arr, rec.ed_start - inputs.ed_arr, years)
+    boarded = rec.ed_route == BED
+    out["ed_boarding_hours_mean"] = _mean_by(
+        inputs.ed_arr[boarded], rec.ed_leave[boarded] - rec.ed_done[boarded], years
+    )
+    out["utc_4hr_performance"] = _mean_by(inputs.utc_arr, utc_time <= FOUR_HOURS, years)
+    out["utc_mean_time_hours"] = _mean_by(inputs.utc_arr, utc_time, years)
+    out["ae_4hr_performance"] = _mean_by(
+        np.concatenate([inputs.ed_arr, inputs.utc_arr]),
+        np.concatenate([ed_time, utc_time]) <= FOUR_HOURS,
+        years,
+    )
+
+    stays = _stays(inputs, rec)
+    beds = StepCurve(*stays["acute_beds"])
+    year_hours = np.diff(years)
+    occupancy = beds.area(years) / year_hours
+    out["bed_occupancy_mean"] = occupancy
+    out["bed_occupancy_mean_month"] = (beds.area(months) / np.diff(months)).reshape(n_years, 12)
+    out["bed_occupancy_peak"] = beds.peak(years)
+    out["bed_occupancy_rate"] = occupancy / cap.acute_beds if cap.acute_beds else occupancy * np.nan
+    out["beds_required_92"] = servers_for_occupancy(occupancy, OCCUPANCY_TARGET).astype(float)
+
+    def above_funded(level: np.ndarray) -> np.ndarray:
+        return np.maximum(level - cap.acute_beds, 0.0)
+
+    out["escalation_bed_days"] = beds.area(years, above_funded) / HOURS_PER_DAY
+    out["escalation_bed_days_month"] = (beds.area(months, above_funded) / HOURS_PER_DAY).reshape(
+        n_years, 12
+    )
+    ed_bed = rec.ed_route == BED
+    d_bed = rec.direct_route == BED
+    nel_start = np.concatenate([rec.ed_leave[ed_bed], rec.direct_start[d_bed]])
+    nel_end = nel_start + np.concatenate([inputs.ed_bed_los[ed_bed], inputs.direct_bed_los[d_bed]])
+    out["nel_bed_days"] = clipped_sojourn(nel_start, nel_end, years) / HOURS_PER_DAY
+    el_bed = rec.el_admitted & inputs.el_inpatient
+    out["elective_bed_days"] = (
+        clipped_sojourn(inputs.el_arr[el_bed], inputs.el_arr[el_bed] + inputs.el_los[el_bed], years)
+        / HOURS_PER_DAY
+    )
+    cancelled = inputs.el_inpatient & ~rec.el_admitted
+    out["elective_cancellations"] = _count(inputs.el_arr[cancelled], years)
+    vw_start = stays["virtual_ward"][0]
+    out["virtual_ward_admissions"] = _count(vw_start, years)
+    out["virtual_ward_occupancy_mean"] = StepCurve(*stays["virtual_ward"]).area(years) / year_hours
+
+    first = inputs.op_kind == 0
+    out["op_waiting_list_month"] = _waiting(inputs.op_arr, rec.op_seen, months[1:]).reshape(
+        n_years, 12
+    )
+    out["op_waiting_list"] = out["op_waiting_list_month"][:, -1]
+    perf = _rtt_performance(inputs.op_arr[first], rec.op_seen[first], months[1:])
+    out["op_18wk_performance_month"] = perf.reshape(n_years, 12)
+    out["op_18wk_performance"] = out["op_18wk_performance_month"][:, -1]
+    seen_first = rec.op_seen[first]
+    waited = seen_first - inputs.op_arr[first]
+    finite = np.isfinite(seen_first)
+    out["op_seen_within_18wk"] = _mean_by(
+        seen_first[finite], waited[finite] <= RTT_WEEKS * HOURS_PER_WEEK, years
+    )
+
+    out.update(_activity(inputs, rec, years))
+    out.update(_little(stays, cap, years))
+    return out
+
+
+def _waiting(arrivals: np.ndarray, seen: np.ndarray, at: np.ndarray) -> np.ndarray:
+    arrived = np.searchsorted(arrivals, at, side="right")
+    done = np.searchsorted(np.sort(seen), at, side="right")
+    return (arrived - done).astype(float)
+
+
+def _rtt_performance(arrivals: np.ndarray, seen: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Share of the waiting list (first appointments) waiting under 18 weeks at each time."""
+    out = np.empty(at.size)
+    for i, t in enumerate(at):
+        waiting = (arrivals <= t) & (seen > t)
+        n = waiting.sum()
+        short = (waiting & (t - arrivals < RTT_WEEKS * HOURS_PER_WEEK)).sum()
+        out[i] = short / n if n else 1.0
+    return out
+
+
+def _activity(inputs: SiteInputs, rec: SiteRecords, years: np.ndarray) -> dict[str, np.ndarray]:
+    """Realised activity, demand (sampled arrivals) and unmet demand per year and pod."""
+    ends = years[1:]
+    ed_bed = rec.ed_route == BED
+    nel_bed_start = np.concatenate(
+        [rec.ed_leave[ed_bed], rec.direct_start[rec.direct_route == BED]]
+    )
+    admitted_at = np.concatenate(
+        [np.where(inputs.ed_admit, rec.ed_leave, np.nan), rec.direct_start]
+    )
+    nel_arrival = np.concatenate(
+        [np.where(inputs.ed_admit, inputs.ed_arr, np.nan), inputs.direct_arr]
+    )
+    first = inputs.op_kind == 0
+    demand = {
+        "ae_type1": _count(inputs.ed_arr, years),
+        "ae_type3": _count(inputs.utc_arr, years),
+        "nel_admission": _count(nel_arrival, years),
+        "elective": _count(inputs.el_arr, years),
+        "op_first": _count(inputs.op_arr[first], years),
+        "op_followup": _count(inputs.op_arr[~first], years),
+    }
+    activity = {
+        "ae_type1": demand["ae_type1"],
+        "ae_type3": demand["ae_type3"],
+        "nel_admission": _count(nel_bed_start, years),
+        "elective": _count(inputs.el_arr[rec.el_admitted], years),
+        "op_first": _count(rec.op_seen[first], years),
+        "op_followup": _count(rec.op_seen[~first], years),
+    }
+
+    def late(arrive: np.ndarray, served: np.ndarray) -> np.ndarray:
+        # Arrived in the year and not served by its end (elective: cancelled).
+        index = np.searchsorted(years, arrive, side="right") - 1
+        out = np.zeros(len(ends))
+        ok = np.isfinite(arrive) & (index >= 0) & (index < len(ends))
+        np.add.at(out, index[ok], ~(served[ok] < ends[index[ok]]))
+        return out
+
+    unmet = {
+        "ae_type1": late(inputs.ed_arr, rec.ed_leave),
+        "ae_type3": late(inputs.utc_arr, rec.utc_leave),
+        "nel_admission": late(nel_arrival, admitted_at),
+        "elective": late(inputs.el_arr, np.where(rec.el_admitted, inputs.el_arr, np.inf)),
+        "op_first": late(inputs.op_arr[first], rec.op_seen[first]),
+        "op_followup": late(inputs.op_arr[~first], rec.op_seen[~first]),
+    }
+    return {
+        "activity": np.stack([activity[p] for p in PODS], axis=-1),
+        "demand_arrivals": np.stack([demand[p] for p in PODS], axis=-1),
+        "unmet_demand": np.stack([unmet[p] for p in PODS], axis=-1),
+    }
+
+
+def _little(stays, cap, years: np.ndarray) -> dict[str, np.ndarray]:
+    """Little's law per station and year: exact areas and the approximate L = lambda W."""
+    capacity = {
+        "ed_cubicles": cap.ed_cubicles,
+        "utc_cubicles": cap.utc_cubicles,
+        "acute_beds": cap.acute_beds + cap.escalation_beds,
+        "virtual_ward": cap.virtual_ward_beds,
+    }
+    span = np.diff(years)
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in ("area", "sojourn", "lw", "peak", "cap")}
+    for name in STATIONS:
+        starts, ends = stays[name]
+        curve = StepCurve(starts, ends)
+        cols["area"].append(curve.area(years))
+        cols["sojourn"].append(clipped_sojourn(starts, ends, years))
+        cols["peak"].append(curve.peak(years))
+        cols["cap"].append(np.full(span.size, float(capacity.get(name, np.inf))))
+        finite = np.isfinite(starts) & np.isfinite(ends)
+        starts, ends = starts[finite], ends[finite]
+        arrivals = _count(starts, years)
+        mean_sojourn = _mean_by(starts, ends - starts, years)
+        cols["lw"].append(arrivals / span * np.nan_to_num(mean_sojourn))
+    stack = {k: np.stack(v, axis=-1) for k, v in cols.items()}
+    return {
+        "little_area_hours": stack["area"],
+        "little_sojourn_hours": stack["sojourn"],
+        "little_L": stack["area"] / span[:, None],
+        "little_lambda_W": stack["lw"],
+        "station_peak": stack["peak"],
+        "station_capacity": stack["cap"],
+    }
+
+
+VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "activity": (("pod",), "count", "Realised activity (attendances, admissions, appointments)"),
+    "demand_arrivals": (("pod",), "count", "Simulated demand arriving in the year"),
+    "unmet_demand": (("pod",), "count", "Demand arriving in the year not served by its end"),
+    "ed_4hr_performance": ((), "1", "Type-1 A&E attendances leaving within 4 hours (share)"),
+    "ed_4hr_performance_month": (("month",), "1", "Type-1 A&E 4-hour performance by month"),
+    "ed_mean_time_hours": ((), "hours", "Mean time in type-1 A&E department"),
+    "ed_mean_wait_hours": ((), "hours", "Mean wait for a type-1 A&E cubicle"),
+    "ed_boarding_hours_mean": ((), "hours", "Mean time admitted patients board in A&E"),
+    "utc_4hr_performance": ((), "1", "Urgent treatment centre attendances within 4 hours (share)"),
+    "utc_mean_time_hours": ((), "hours", "Mean time in the urgent treatment centre"),
+    "ae_4hr_performance": ((), "1", "All-type A&E 4-hour performance (share)"),
+    "bed_occupancy_mean": ((), "beds", "Mean occupied acute beds (funded and escalation)"),
+    "bed_occupancy_mean_month": (("month",), "beds", "Mean occupied acute beds by month"),
+    "bed_occupancy_peak": ((), "beds", "Peak occupied acute beds"),
+    "bed_occupancy_rate": ((), "1", "Mean occupied beds / funded beds"),
+    "beds_required_92": ((), "beds", "Beds needed to run the mean occupancy at 92%"),
+    "escalation_bed_days": ((), "bed-days", "Bed-days used above the funded bed base"),
+    "escalation_bed_days_month": (("month",), "bed-days", "Escalation bed-days by month"),
+    "nel_bed_days": ((), "bed-days", "Acute bed-days used by non-elective admissions"),
+    "elective_bed_days": ((), "bed-days", "Acute bed-days used by elective inpatients"),
+    "elective_cancellations": ((), "count", "Elective inpatients cancelled for want of a bed"),
+    "virtual_ward_admissions": ((), "count", "Non-elective admissions diverted to virtual ward"),
+    "virtual_ward_occupancy_mean": ((), "places", "Mean occupied virtual-ward places"),
+    "op_waiting_list": ((), "patients", "Outpatient waiting list at year end"),
+    "op_waiting_list_month": (("month",), "patients", "Outpatient waiting list at month end"),
+    "op_18wk_performance": ((), "1", "First-appointment waiters under 18 weeks at year end"),
+    "op_18wk_performance_month": (("month",), "1", "Waiters under 18 weeks at month end"),
+    "op_seen_within_18wk": ((), "1", "First appointments in the year seen within 18 weeks"),
+    "little_area_hours": (("station",), "patient-hours", "Area under the number-present curve"),
+    "little_sojourn_hours": (("station",), "patient-hours", "Sum of in-year times present"),
+    "little_L": (("station",), "patients", "Time-average number present (L)"),
+    "little_lambda_W": (("station",), "patients", "Arrival rate x mean time present (lambda W)"),
+    "station_peak": (("station",), "patients", "Peak number present"),
+    "station_capacity": (("station",), "places", "Places at the station (inf: unlimited)"),
+}
+
+
+def confidence_interval(
+    data: xr.Dataset | xr.DataArray, dim: str = "replication", level: float = 0.95
+) -> tuple[xr.Dataset | xr.DataArray, xr.Dataset | xr.DataArray, xr.Dataset | xr.DataArray]:
+    """Mean and Student-t confidence interval across replications.
+
+    Parameters
+    ----------
+    data : xarray.Dataset or xarray.DataArray
+        Outputs with a replication dimension.
+    dim : str
+        The dimension replications run along.
+    level : float
+        Confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    tuple
+        ``(mean, lower, upper)``; with one replication the bounds are nan.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    n = data.sizes[dim]
+    mean = data.mean(dim)
+    if n < 2:
+        nan = mean * np.nan
+        return mean, nan, nan
+    half = stats.t.ppf(0.5 + level / 2, n - 1) * data.std(dim, ddof=1) / np.sqrt(n)
+    return mean, mean - half, mean + half
