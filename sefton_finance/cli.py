@@ -30,7 +30,9 @@ errors = Console(stderr=True)
 
 BaselineOption = Annotated[
     Path | None,
-    typer.Option("--baseline", help="Baseline directory in the packaged schema (default: Sefton 2019/20)."),
+    typer.Option(
+        "--baseline", help="Baseline directory in the packaged schema (default: Sefton 2019/20)."
+    ),
 ]
 
 
@@ -67,7 +69,9 @@ def print_surplus_table(table: pd.DataFrame, title: str) -> None:
 @app.command("run")
 def run_command(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
-    out: Annotated[Path, typer.Option("--out", help="Directory for the netCDF results.")] = Path("results"),
+    out: Annotated[Path, typer.Option("--out", help="Directory for the netCDF results.")] = Path(
+        "results"
+    ),
     baseline: BaselineOption = None,
 ) -> None:
     """Run scenarios, save each result (netCDF) and print the surplus table (GBP m).
@@ -81,10 +85,14 @@ def run_command(
 
     try:
         base = _baseline(baseline)
-        loaded = [(path, load_scenario(path)) for path in scenarios]  # validate all before running any
+        loaded = [
+            (path, load_scenario(path)) for path in scenarios
+        ]  # validate all before running any
         names = [scenario.name for _, scenario in loaded]
         if len(set(names)) != len(names):
-            fail(f"two scenario files share a name: {sorted({n for n in names if names.count(n) > 1})}")
+            fail(
+                f"two scenario files share a name: {sorted({n for n in names if names.count(n) > 1})}"
+            )
         results = []
         for path, scenario in loaded:
             ds = run_scenario(scenario, base, scenario_text=path.read_text(encoding="utf-8"))
@@ -93,7 +101,9 @@ def run_command(
             console.print(f"{path} -> {target}  checks: {status}")
             for check in balance_checks(ds):
                 if not check.passed:
-                    console.print(f"  [red]x[/] {check.name}: worst difference GBP {check.worst:,.2f}")
+                    console.print(
+                        f"  [red]x[/] {check.name}: worst difference GBP {check.worst:,.2f}"
+                    )
             results.append(ds)
     except InputError as error:
         fail(str(error))
@@ -104,8 +114,12 @@ def run_command(
 def compare_command(
     results: Annotated[list[Path], typer.Argument(help="Result files (.nc) written by `run`.")],
     csv: Annotated[Path | None, typer.Option("--csv", help="Also write the table as CSV.")] = None,
-    excel: Annotated[Path | None, typer.Option("--excel", help="Also write the tables as an Excel workbook.")] = None,
-    system_only: Annotated[bool, typer.Option("--system-only", help="Only the system rows.")] = False,
+    excel: Annotated[
+        Path | None, typer.Option("--excel", help="Also write the tables as an Excel workbook.")
+    ] = None,
+    system_only: Annotated[
+        bool, typer.Option("--system-only", help="Only the system rows.")
+    ] = False,
 ) -> None:
     """Compare saved results side by side: surplus by year, GBP m."""
     from sefton_finance.results import load
@@ -131,7 +145,9 @@ def compare_command(
             analysis.system_table(datasets).to_excel(writer, sheet_name="system_gbp_m")
             for ds in datasets:
                 if "bridge" in ds and ds.sizes.get("intervention", 0):
-                    analysis.bridge_table(ds).to_excel(writer, sheet_name=f"bridge_{ds.attrs.get('scenario', '')}"[:31])
+                    analysis.bridge_table(ds).to_excel(
+                        writer, sheet_name=f"bridge_{ds.attrs.get('scenario', '')}"[:31]
+                    )
         console.print(f"wrote {excel}")
 
 
@@ -146,7 +162,9 @@ def validate_command(
     for path in scenarios:
         try:
             scenario = load_scenario(path)
-            console.print(f"[green]ok[/] {path} ({scenario.name}, {len(scenario.interventions)} interventions)")
+            console.print(
+                f"[green]ok[/] {path} ({scenario.name}, {len(scenario.interventions)} interventions)"
+            )
         except InputError as error:
             problems.append(str(error))
     if problems:
@@ -155,7 +173,9 @@ def validate_command(
 
 @app.command("schema")
 def schema_command(
-    out: Annotated[Path | None, typer.Option("--out", help="Write to a file instead of the terminal.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write to a file instead of the terminal.")
+    ] = None,
 ) -> None:
     """Print (or write) the JSON Schema of scenario files."""
     from sefton_finance.scenario import json_schema
@@ -191,7 +211,11 @@ def _register_command_modules() -> None:
     """Commands that live in their own modules register themselves on ``app`` when imported."""
     import importlib
 
-    for module in ("sefton_finance.cli_uncertainty", "sefton_finance.cli_board", "sefton_finance.cli_des"):
+    for module in (
+        "sefton_finance.cli_uncertainty",
+        "sefton_finance.cli_board",
+        "sefton_finance.cli_des",
+    ):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as error:

@@ -74,7 +74,9 @@ def erlang_c(servers: ArrayLike, offered_load: ArrayLike) -> np.ndarray:
     return np.where(rho < 1.0, waiting, 1.0)
 
 
-def mmc_mean_wait(servers: ArrayLike, arrival_rate: ArrayLike, service_rate: ArrayLike) -> np.ndarray:
+def mmc_mean_wait(
+    servers: ArrayLike, arrival_rate: ArrayLike, service_rate: ArrayLike
+) -> np.ndarray:
     """Mean time in queue ``Wq`` of an M/M/c queue (infinite where unstable).
 
     Parameters
@@ -144,7 +146,9 @@ def servers_for_wait(
     numpy.ndarray of int
     """
     if not 0 < target_wait_probability < 1:
-        raise ValueError(f"target_wait_probability must be in (0, 1), got {target_wait_probability}")
+        raise ValueError(
+            f"target_wait_probability must be in (0, 1), got {target_wait_probability}"
+        )
     a = np.atleast_1d(np.asarray(offered_load, dtype=float))
     out = np.empty(a.shape, dtype=np.int64)
     for index, load in np.ndenumerate(a):

@@ -37,7 +37,11 @@ def git_commit() -> str:
     root = Path(__file__).resolve().parents[1]
     try:
         commit = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=True, timeout=10
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
@@ -106,20 +110,36 @@ def balance_checks(ds: xr.Dataset) -> list[Check]:
     - waiting lists: opening + demand - treated = closing is enforced by construction, and
       no activity is negative.
     """
-    in_system = ds["org"].where(ds["in_system"], drop=True).values if "in_system" in ds else ds["org"].values
+    in_system = (
+        ds["org"].where(ds["in_system"], drop=True).values
+        if "in_system" in ds
+        else ds["org"].values
+    )
     checks = []
     orgs_total = ds["surplus"].sel(org=in_system).sum("org")
     checks.append(_check("organisations sum to the system", orgs_total - ds["system_surplus"]))
-    checks.append(_check("ledger lines sum to each surplus", ds["ledger"].sum("line") - ds["surplus"]))
+    checks.append(
+        _check("ledger lines sum to each surplus", ds["ledger"].sum("line") - ds["surplus"])
+    )
     payments = ds["payments"]
     internal = payments.sel(payer=in_system, payee=in_system).sum(("payer", "payee"))
     paid_out = -(
-        ds["ledger"].sel(line=["contract_payments", "other_spend", "intervention_spend"]).sel(org=in_system).sum(("line", "org"))
+        ds["ledger"]
+        .sel(line=["contract_payments", "other_spend", "intervention_spend"])
+        .sel(org=in_system)
+        .sum(("line", "org"))
     )
     external_paid = payments.sel(payer=in_system).sum(("payer", "payee")) - internal
     checks.append(_check("internal payments net to zero", paid_out - internal - external_paid))
-    received = ds["ledger"].sel(line=["contract_income", "pass_through_income"]).sel(org=in_system).sum(("line", "org"))
-    checks.append(_check("payments made equal payments received inside Sefton", received - internal))
+    received = (
+        ds["ledger"]
+        .sel(line=["contract_income", "pass_through_income"])
+        .sel(org=in_system)
+        .sum(("line", "org"))
+    )
+    checks.append(
+        _check("payments made equal payments received inside Sefton", received - internal)
+    )
     delivery = -ds["ledger"].sel(line="pass_through_cost").sel(org=in_system).sum("org")
     independent = (
         ds["allocation"].sum("org")
@@ -127,13 +147,25 @@ def balance_checks(ds: xr.Dataset) -> list[Check]:
         - ds["provider_cost"].sel(org=in_system).sum(("org", "pod"))
         - delivery
     )
-    checks.append(_check("system = external income - external spend - provider cost", independent - ds["system_surplus"]))
-    checks.append(_check("risk-share transfers sum to zero", ds["ledger"].sel(line="risk_share").sum("org")))
+    checks.append(
+        _check(
+            "system = external income - external spend - provider cost",
+            independent - ds["system_surplus"],
+        )
+    )
+    checks.append(
+        _check("risk-share transfers sum to zero", ds["ledger"].sel(line="risk_share").sum("org"))
+    )
     negative = float(-ds["activity"].min())
     checks.append(Check("no activity is negative", negative <= 1e-9, max(negative, 0.0)))
     if "bridge" in ds:
         total = ds["system_surplus"] - ds["plan_system_surplus"]
-        checks.append(_check("bridge sums to the change in system surplus", ds["bridge"].sum("intervention") - total))
+        checks.append(
+            _check(
+                "bridge sums to the change in system surplus",
+                ds["bridge"].sum("intervention") - total,
+            )
+        )
     return checks
 
 
@@ -167,12 +199,24 @@ def save(ds: xr.Dataset, path: str | Path, overwrite: bool = False) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True (CLI: --overwrite) to replace it")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".nc.partial", dir=path.parent)
+        raise FileExistsError(
+            f"{path} exists; pass overwrite=True (CLI: --overwrite) to replace it"
+        )
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.stem}.", suffix=".nc.partial", dir=path.parent
+    )
     os.close(handle)
     try:
         encoded = _encodable(ds)
-        encoded.to_netcdf(temporary, engine="h5netcdf", encoding={name: {"zlib": True, "complevel": 4} for name in encoded.data_vars if encoded[name].dtype.kind in "fiu"})
+        encoded.to_netcdf(
+            temporary,
+            engine="h5netcdf",
+            encoding={
+                name: {"zlib": True, "complevel": 4}
+                for name in encoded.data_vars
+                if encoded[name].dtype.kind in "fiu"
+            },
+        )
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -182,7 +226,9 @@ def save(ds: xr.Dataset, path: str | Path, overwrite: bool = False) -> Path:
 
 def _encodable(ds: xr.Dataset) -> xr.Dataset:
     """netCDF cannot store booleans: store flags as int8 with a note."""
-    return _convert_flags(ds, lambda v: (v.dims, v.values.astype("int8"), {**v.attrs, "flag": FLAG}), bool)
+    return _convert_flags(
+        ds, lambda v: (v.dims, v.values.astype("int8"), {**v.attrs, "flag": FLAG}), bool
+    )
 
 
 FLAG = "boolean stored as int8"
@@ -206,5 +252,10 @@ def load(path: str | Path) -> xr.Dataset:
     with xr.open_dataset(path, engine="h5netcdf") as ds:
         loaded = ds.load()
     return _convert_flags(
-        loaded, lambda v: (v.dims, v.values.astype(bool), {k: a for k, a in v.attrs.items() if k != "flag"})
+        loaded,
+        lambda v: (
+            v.dims,
+            v.values.astype(bool),
+            {k: a for k, a in v.attrs.items() if k != "flag"},
+        ),
     )

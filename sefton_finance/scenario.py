@@ -220,11 +220,15 @@ def parse_scenario(text: str, source: str | Path = "<scenario>") -> Scenario:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError(source, [f"not valid YAML{where}: {getattr(error, 'problem', error)}"]) from None
+        raise ScenarioError(
+            source, [f"not valid YAML{where}: {getattr(error, 'problem', error)}"]
+        ) from None
     if data is None:
         raise ScenarioError(source, ["file is empty: a scenario needs at least 'name'"])
     if not isinstance(data, dict):
-        raise ScenarioError(source, [f"top level must be a mapping of fields, got {type(data).__name__}"])
+        raise ScenarioError(
+            source, [f"top level must be a mapping of fields, got {type(data).__name__}"]
+        )
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
@@ -254,7 +258,9 @@ def load_scenario(path: str | Path) -> Scenario:
     except FileNotFoundError:
         raise ScenarioError(path, ["file not found"]) from None
     except (UnicodeDecodeError, IsADirectoryError) as error:
-        raise ScenarioError(path, [f"cannot read as a text file ({error.__class__.__name__})"]) from None
+        raise ScenarioError(
+            path, [f"cannot read as a text file ({error.__class__.__name__})"]
+        ) from None
     return parse_scenario(text, source=path)
 
 
@@ -262,9 +268,7 @@ def scenario_to_yaml(scenario: Scenario) -> str:
     """YAML text of a scenario (only fields that differ from the defaults)."""
     data = scenario.model_dump(mode="json", exclude_defaults=True)
     data["name"] = scenario.name
-    data["interventions"] = [
-        {"name": use.name, **use.overrides} for use in scenario.interventions
-    ]
+    data["interventions"] = [{"name": use.name, **use.overrides} for use in scenario.interventions]
     if not data["interventions"]:
         del data["interventions"]
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -225,7 +225,9 @@ class Table:
     rows: list[dict[str, Any]]
     row_numbers: list[int]
 
-    def fail(self, problem: str, row: int | None = None, column: str | None = None) -> BaselineError:
+    def fail(
+        self, problem: str, row: int | None = None, column: str | None = None
+    ) -> BaselineError:
         """An error naming this file, and the row and column if given."""
         where = []
         if row is not None:
@@ -267,7 +269,9 @@ def _unique(table: Table, keys: tuple[str, ...]) -> None:
     for row, number in zip(table.rows, table.row_numbers, strict=True):
         key = tuple(row[k] for k in keys)
         if key in seen:
-            raise table.fail(f"duplicate {dict(zip(keys, key, strict=True))} (also row {seen[key]})", number)
+            raise table.fail(
+                f"duplicate {dict(zip(keys, key, strict=True))} (also row {seen[key]})", number
+            )
         seen[key] = number
 
 
@@ -278,7 +282,9 @@ def _complete(table: Table, keys: tuple[str, ...], expected: Iterable[tuple]) ->
             raise table.fail(f"missing row for {dict(zip(keys, combination, strict=True))}")
 
 
-def _to_array(table: Table, dims: tuple[str, ...], coords: dict[str, list], value: str, fill: float = 0.0) -> xr.DataArray:
+def _to_array(
+    table: Table, dims: tuple[str, ...], coords: dict[str, list], value: str, fill: float = 0.0
+) -> xr.DataArray:
     shape = tuple(len(coords[d]) for d in dims)
     data = np.full(shape, fill, dtype=float)
     positions = {d: {label: i for i, label in enumerate(coords[d])} for d in dims}
@@ -333,7 +339,11 @@ class Baseline:
     def bed_days_per_unit(self) -> dict[str, float]:
         """Bed days each unit of a pod brings (admissions -> stays)."""
         values = self.pods["bed_days_per_unit"]
-        return {str(p): float(values.sel(pod=p)) for p in values.pod.values if float(values.sel(pod=p)) > 0}
+        return {
+            str(p): float(values.sel(pod=p))
+            for p in values.pod.values
+            if float(values.sel(pod=p)) > 0
+        }
 
     def commissioner_of(self) -> xr.DataArray:
         """Commissioner of each (locality, pod) as a one-hot array ``(locality, pod, commissioner)``."""
@@ -341,12 +351,20 @@ class Baseline:
         data = np.zeros((len(LOCALITIES), len(PODS), len(COMMISSIONERS)))
         for i, loc in enumerate(LOCALITIES):
             for j, p in enumerate(PODS):
-                who = "sefton_council" if kinds.sel(pod=p).item() == "council" else self.locality_commissioner.sel(locality=loc).item()
+                who = (
+                    "sefton_council"
+                    if kinds.sel(pod=p).item() == "council"
+                    else self.locality_commissioner.sel(locality=loc).item()
+                )
                 data[i, j, COMMISSIONERS.index(who)] = 1.0
         return xr.DataArray(
             data,
             dims=("locality", "pod", "commissioner"),
-            coords={"locality": list(LOCALITIES), "pod": list(PODS), "commissioner": list(COMMISSIONERS)},
+            coords={
+                "locality": list(LOCALITIES),
+                "pod": list(PODS),
+                "commissioner": list(COMMISSIONERS),
+            },
         )
 
 
@@ -389,7 +407,9 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
     _unique(t["localities.csv"], ("locality",))
     _complete(t["localities.csv"], ("locality",), [(loc,) for loc in locs])
     _unique(t["population.csv"], ("locality", "age_band"))
-    _complete(t["population.csv"], ("locality", "age_band"), [(loc, a) for loc in locs for a in ages])
+    _complete(
+        t["population.csv"], ("locality", "age_band"), [(loc, a) for loc in locs for a in ages]
+    )
     _unique(t["need_weights.csv"], ("age_band",))
     _complete(t["need_weights.csv"], ("age_band",), [(a,) for a in ages])
     _unique(t["pods.csv"], ("pod",))
@@ -397,7 +417,9 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
     _unique(t["activity.csv"], ("pod", "locality", "age_band"))
     for row, number in zip(t["activity.csv"].rows, t["activity.csv"].row_numbers, strict=True):
         if row["pod"] in DERIVED_PODS:
-            raise t["activity.csv"].fail(f"'{row['pod']}' is derived from admissions; remove its rows", number, "pod")
+            raise t["activity.csv"].fail(
+                f"'{row['pod']}' is derived from admissions; remove its rows", number, "pod"
+            )
     _complete(
         t["activity.csv"],
         ("pod", "locality", "age_band"),
@@ -416,7 +438,13 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
 
     organisations = xr.Dataset(
         {
-            column: ("org", [next(r[column] for r in t["organisations.csv"].rows if r["org"] == o) for o in orgs])
+            column: (
+                "org",
+                [
+                    next(r[column] for r in t["organisations.csv"].rows if r["org"] == o)
+                    for o in orgs
+                ],
+            )
             for column in ("long_name", "kind", "in_system", "sefton_share_of_activity")
         },
         coords={"org": orgs},
@@ -426,7 +454,9 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
             column: (
                 "pod",
                 [
-                    (lambda v: np.nan if v is None else v)(next(r[column] for r in t["pods.csv"].rows if r["pod"] == p))
+                    (lambda v: np.nan if v is None else v)(
+                        next(r[column] for r in t["pods.csv"].rows if r["pod"] == p)
+                    )
                     for p in pods_list
                 ],
             )
@@ -436,7 +466,9 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
         coords={"pod": pods_list},
     )
 
-    seasonality = _to_array(t["seasonality.csv"], ("month", "pod"), {"month": months, "pod": pods_list}, "factor")
+    seasonality = _to_array(
+        t["seasonality.csv"], ("month", "pod"), {"month": months, "pod": pods_list}, "factor"
+    )
     mean = seasonality.mean("month")
     for p in pods_list:
         if abs(float(mean.sel(pod=p)) - 1) > SHARE_TOLERANCE:
@@ -446,7 +478,10 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
             )
 
     provision = _to_array(
-        t["provision.csv"], ("pod", "locality", "org"), {"pod": pods_list, "locality": locs, "org": orgs}, "share"
+        t["provision.csv"],
+        ("pod", "locality", "org"),
+        {"pod": pods_list, "locality": locs, "org": orgs},
+        "share",
     )
     totals = provision.sum("org")
     for p in pods_list:
@@ -454,7 +489,8 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
             total = float(totals.sel(pod=p, locality=loc))
             if abs(total - 1) > SHARE_TOLERANCE:
                 raise t["provision.csv"].fail(
-                    f"shares for pod '{p}' in locality '{loc}' sum to {total:.6f}, not 1", column="share"
+                    f"shares for pod '{p}' in locality '{loc}' sum to {total:.6f}, not 1",
+                    column="share",
                 )
 
     structure = t["cost_structure.csv"]
@@ -462,19 +498,29 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
         total = row["fixed_share"] + row["stepped_share"] + row["variable_share"]
         if abs(total - 1) > SHARE_TOLERANCE:
             raise structure.fail(
-                f"fixed + stepped + variable shares sum to {total:.6f}, not 1", number, "variable_share"
+                f"fixed + stepped + variable shares sum to {total:.6f}, not 1",
+                number,
+                "variable_share",
             )
         if row["stepped_share"] > 0 and row["units_per_step"] <= 0:
-            raise structure.fail("a stepped cost needs units_per_step > 0", number, "units_per_step")
+            raise structure.fail(
+                "a stepped cost needs units_per_step > 0", number, "units_per_step"
+            )
     for row, number in zip(t["provision.csv"].rows, t["provision.csv"].row_numbers, strict=True):
         provider_kind = organisations["kind"].sel(org=row["org"]).item()
         if row["share"] > 0 and provider_kind in {"commissioner", "council"}:
-            raise t["provision.csv"].fail(f"'{row['org']}' is a commissioner, not a provider", number, "org")
-        if row["share"] > 0 and provider_kind != "external" and (row["org"], row["pod"]) not in {
-            (r["org"], r["pod"]) for r in structure.rows
-        }:
             raise t["provision.csv"].fail(
-                f"'{row['org']}' provides '{row['pod']}' but cost_structure.csv has no row for it", number, "org"
+                f"'{row['org']}' is a commissioner, not a provider", number, "org"
+            )
+        if (
+            row["share"] > 0
+            and provider_kind != "external"
+            and (row["org"], row["pod"]) not in {(r["org"], r["pod"]) for r in structure.rows}
+        ):
+            raise t["provision.csv"].fail(
+                f"'{row['org']}' provides '{row['pod']}' but cost_structure.csv has no row for it",
+                number,
+                "org",
             )
 
     coords_op = {"org": orgs, "pod": pods_list}
@@ -486,12 +532,21 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
         {"commissioner": commissioners, "provider": orgs},
         "one",
     )
-    variable = _to_array(contracts, ("commissioner", "provider"), {"commissioner": commissioners, "provider": orgs}, "variable_share")
+    variable = _to_array(
+        contracts,
+        ("commissioner", "provider"),
+        {"commissioner": commissioners, "provider": orgs},
+        "variable_share",
+    )
 
     other_rows = t["other_spend.csv"]
     other = _to_array(other_rows, ("org", "payee"), {"org": commissioners, "payee": orgs}, "amount")
     other_hospital = _to_array(
-        Table(other_rows.path, [dict(r, hosp=r["amount"] * r["hospital_care"]) for r in other_rows.rows], other_rows.row_numbers),
+        Table(
+            other_rows.path,
+            [dict(r, hosp=r["amount"] * r["hospital_care"]) for r in other_rows.rows],
+            other_rows.row_numbers,
+        ),
         ("org", "payee"),
         {"org": commissioners, "payee": orgs},
         "hosp",
@@ -499,13 +554,19 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
     allocation_rows = t["allocations.csv"]
     allocation = _to_array(allocation_rows, ("org",), {"org": commissioners}, "amount")
     basis = xr.DataArray(
-        [next((r["basis"] for r in allocation_rows.rows if r["org"] == o), "fixed") for o in commissioners],
+        [
+            next((r["basis"] for r in allocation_rows.rows if r["org"] == o), "fixed")
+            for o in commissioners
+        ],
         dims="org",
         coords={"org": commissioners},
     )
 
     activity = _to_array(
-        t["activity.csv"], ("locality", "age_band", "pod"), {"locality": locs, "age_band": ages, "pod": pods_list}, "activity"
+        t["activity.csv"],
+        ("locality", "age_band", "pod"),
+        {"locality": locs, "age_band": ages, "pod": pods_list},
+        "activity",
     )
     stays = pods["bed_days_per_unit"]
     activity.loc[{"pod": "bed_days"}] = (activity * stays).sum("pod")
@@ -513,9 +574,17 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
     baseline = Baseline(
         directory=directory,
         digest=baseline_digest(directory),
-        population=_to_array(t["population.csv"], ("locality", "age_band"), {"locality": locs, "age_band": ages}, "population"),
+        population=_to_array(
+            t["population.csv"],
+            ("locality", "age_band"),
+            {"locality": locs, "age_band": ages},
+            "population",
+        ),
         population_growth=_to_array(
-            t["population.csv"], ("locality", "age_band"), {"locality": locs, "age_band": ages}, "annual_growth"
+            t["population.csv"],
+            ("locality", "age_band"),
+            {"locality": locs, "age_band": ages},
+            "annual_growth",
         ),
         need_weight=_to_array(t["need_weights.csv"], ("age_band",), {"age_band": ages}, "weight"),
         activity=activity,
@@ -531,7 +600,10 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
         pods=pods,
         organisations=organisations,
         locality_commissioner=xr.DataArray(
-            [next(r["commissioner"] for r in t["localities.csv"].rows if r["locality"] == loc) for loc in locs],
+            [
+                next(r["commissioner"] for r in t["localities.csv"].rows if r["locality"] == loc)
+                for loc in locs
+            ],
             dims="locality",
             coords={"locality": locs},
         ),
@@ -541,7 +613,12 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
         other_spend_hospital=other_hospital,
         contract_variable_share=variable,
         contract_exists=exists,
-        waiting_list=_to_array(t["waiting_list.csv"], ("locality", "pod"), {"locality": locs, "pod": pods_list}, "waiting"),
+        waiting_list=_to_array(
+            t["waiting_list.csv"],
+            ("locality", "pod"),
+            {"locality": locs, "pod": pods_list},
+            "waiting",
+        ),
         capacity=_to_array(
             t["capacity.csv"],
             ("org", "resource"),
@@ -556,10 +633,15 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
 
 def _check_contracts(baseline: Baseline, contracts: Table) -> None:
     """Every commissioner that buys a pod from a provider must have a contract with it."""
-    buys = (baseline.commissioner_of() * baseline.provision * (baseline.activity.sum("age_band") > 0)).sum(
-        ("locality", "pod")
-    )
+    buys = (
+        baseline.commissioner_of() * baseline.provision * (baseline.activity.sum("age_band") > 0)
+    ).sum(("locality", "pod"))
     for c in COMMISSIONERS:
         for o in ORGANISATIONS:
-            if float(buys.sel(commissioner=c, org=o)) > 0 and float(baseline.contract_exists.sel(commissioner=c, provider=o)) == 0:
-                raise contracts.fail(f"no contract between commissioner '{c}' and provider '{o}', which serves its residents")
+            if (
+                float(buys.sel(commissioner=c, org=o)) > 0
+                and float(baseline.contract_exists.sel(commissioner=c, provider=o)) == 0
+            ):
+                raise contracts.fail(
+                    f"no contract between commissioner '{c}' and provider '{o}', which serves its residents"
+                )

@@ -102,7 +102,9 @@ class InterventionParams(Frozen):
     @classmethod
     def _known_org(cls, value: str) -> str:
         if value != "ccgs" and value not in ORGANISATIONS:
-            raise ValueError(f"unknown organisation {value!r}; known: ccgs, {', '.join(ORGANISATIONS)}")
+            raise ValueError(
+                f"unknown organisation {value!r}; known: ccgs, {', '.join(ORGANISATIONS)}"
+            )
         return value
 
     @field_validator("ramp")
@@ -148,7 +150,9 @@ class Intervention:
 
     def __init__(self, name: str, params: InterventionParams):
         if not isinstance(params, self.Params):
-            raise TypeError(f"{type(self).__name__} needs {self.Params.__name__}, got {type(params)}")
+            raise TypeError(
+                f"{type(self).__name__} needs {self.Params.__name__}, got {type(params)}"
+            )
         self.name = name
         self.params = params
 
@@ -213,7 +217,9 @@ class Intervention:
         """Activity that appears elsewhere when ``moved`` leaves ``pod`` (none: it is avoided)."""
         return {}
 
-    def shift(self, activity: xr.DataArray, share: xr.DataArray, bed_days_per_unit: Mapping[str, float]) -> xr.DataArray:
+    def shift(
+        self, activity: xr.DataArray, share: xr.DataArray, bed_days_per_unit: Mapping[str, float]
+    ) -> xr.DataArray:
         """Apply the intervention to activity ``(year, month, locality, age_band, pod)``.
 
         Removes ``share`` of each targeted pod; bed days follow admissions that are
@@ -232,7 +238,9 @@ class Intervention:
                 new.loc[{"pod": target}] = new.sel(pod=target) + added
         return new
 
-    def yearly_cost(self, years: list[str], levers: LeverValues, price_index: xr.DataArray) -> xr.DataArray:
+    def yearly_cost(
+        self, years: list[str], levers: LeverValues, price_index: xr.DataArray
+    ) -> xr.DataArray:
         """Cost by year (GBP, cash): set-up in the start year, recurring from then on, inflated."""
         start = self.start_index(years)
         index = np.arange(len(years))

@@ -71,16 +71,22 @@ def read_definition(path: Path) -> Definition:
     return _definition_from_mapping(data, origin=str(path), expected_name=path.stem)
 
 
-def _definition_from_mapping(data: Any, origin: str, expected_name: str | None = None) -> Definition:
+def _definition_from_mapping(
+    data: Any, origin: str, expected_name: str | None = None
+) -> Definition:
     if not isinstance(data, dict):
-        raise InterventionError(origin, ["an intervention file must be a mapping with 'name' and 'mechanism'"])
+        raise InterventionError(
+            origin, ["an intervention file must be a mapping with 'name' and 'mechanism'"]
+        )
     data = dict(data)
     name = data.pop("name", expected_name)
     mechanism = data.pop("mechanism", None)
     if not name:
         raise InterventionError(origin, ["field 'name': missing"])
     if expected_name is not None and name != expected_name:
-        raise InterventionError(origin, [f"field 'name': {name!r} must match the file name {expected_name!r}"])
+        raise InterventionError(
+            origin, [f"field 'name': {name!r} must match the file name {expected_name!r}"]
+        )
     mechanisms = available_mechanisms()
     if mechanism not in mechanisms:
         raise InterventionError(
@@ -110,7 +116,7 @@ def _entry_point_objects() -> list[tuple[str, Any]]:
 def available_mechanisms() -> dict[str, type[Intervention]]:
     """Mechanism classes by name: built-ins plus plugins' ``Intervention`` subclasses."""
     mechanisms = dict(MECHANISMS)
-    for name, obj in _entry_point_objects():
+    for _name, obj in _entry_point_objects():
         if isinstance(obj, type) and issubclass(obj, Intervention) and obj.mechanism:
             mechanisms.setdefault(obj.mechanism, obj)
     return mechanisms
@@ -136,7 +142,9 @@ def available_interventions() -> dict[str, Definition]:
             try:
                 definition = _definition_from_mapping(obj, origin=f"entry point {name!r}")
             except InterventionError as error:
-                warnings.warn(f"skipping intervention plugin: {error}", RuntimeWarning, stacklevel=2)
+                warnings.warn(
+                    f"skipping intervention plugin: {error}", RuntimeWarning, stacklevel=2
+                )
                 continue
             found.setdefault(definition.name, definition)
     return found

@@ -13,7 +13,9 @@ CLI = [sys.executable, "-m", "sefton_finance"]
 
 
 def cli(*args, cwd=None):
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600)
+    return subprocess.run(
+        [*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600
+    )
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +37,9 @@ def test_run_writes_results_and_prints_the_table(ran):
 def test_compare_exports_csv_and_excel(ran, tmp_path):
     _, out = ran
     csv, excel = tmp_path / "table.csv", tmp_path / "table.xlsx"
-    result = cli("compare", out / "do_nothing.nc", out / "place_plan.nc", "--csv", csv, "--excel", excel)
+    result = cli(
+        "compare", out / "do_nothing.nc", out / "place_plan.nc", "--csv", csv, "--excel", excel
+    )
     assert result.returncode == 0, result.stderr
     table = pd.read_csv(csv, index_col=[0, 1])
     assert ("do_nothing", "Sefton system") in table.index
@@ -48,11 +52,20 @@ BAD = {
     "typo.yaml": ("name: typo\ngrowht: {non_demographic: 0.01}\n", "growht"),
     "type.yaml": ("name: type\nseed: many\n", "seed"),
     "growth.yaml": ("name: growth\ngrowth: {non_demographic: -2}\n", "growth.non_demographic"),
-    "org.yaml": ("name: org\ninterventions:\n  - {name: pifu, payer: nowhere}\n", "interventions[0].payer"),
-    "intervention.yaml": ("name: intervention\ninterventions:\n  - {name: unicorns}\n", "interventions[0].name"),
+    "org.yaml": (
+        "name: org\ninterventions:\n  - {name: pifu, payer: nowhere}\n",
+        "interventions[0].payer",
+    ),
+    "intervention.yaml": (
+        "name: intervention\ninterventions:\n  - {name: unicorns}\n",
+        "interventions[0].name",
+    ),
     "empty.yaml": ("", "empty"),
     "notyaml.yaml": ("name: [oops\n", "not valid YAML"),
-    "year.yaml": ("name: year\ninterventions:\n  - {name: pifu, start_year: '2040/41'}\n", "start_year"),
+    "year.yaml": (
+        "name: year\ninterventions:\n  - {name: pifu, start_year: '2040/41'}\n",
+        "start_year",
+    ),
 }
 
 
@@ -82,7 +95,9 @@ def test_validate_reports_each_file(tmp_path):
 
 
 def test_bad_baseline_directory_fails_cleanly(tmp_path):
-    result = cli("run", SCENARIOS / "do_nothing.yaml", "--baseline", tmp_path / "nowhere", "--out", tmp_path)
+    result = cli(
+        "run", SCENARIOS / "do_nothing.yaml", "--baseline", tmp_path / "nowhere", "--out", tmp_path
+    )
     assert result.returncode == 2
     assert "baseline directory not found" in result.stderr
     assert "Traceback" not in result.stderr

@@ -98,7 +98,9 @@ def test_pbr_provider_loses_income_faster_than_cost(pbr):
 def test_only_the_variable_share_is_released_in_the_first_year(pbr, baseline):
     plan, fewer = pbr
     fewer_followups = float(
-        (plan["provider_activity"] - fewer["provider_activity"]).sel(org="aintree", pod="op_followup", year=YEAR_ONE)
+        (plan["provider_activity"] - fewer["provider_activity"]).sel(
+            org="aintree", pod="op_followup", year=YEAR_ONE
+        )
     )
     price = (1 + 0.028) * (1 - 0.008)
     variable_only = (
@@ -108,11 +110,17 @@ def test_only_the_variable_share_is_released_in_the_first_year(pbr, baseline):
         * price
     )
     released = float(
-        (plan["provider_cost"] - fewer["provider_cost"]).sel(org="aintree", pod="op_followup", year=YEAR_ONE)
+        (plan["provider_cost"] - fewer["provider_cost"]).sel(
+            org="aintree", pod="op_followup", year=YEAR_ONE
+        )
     )
     assert released == pytest.approx(variable_only, rel=1e-9)
     # clinic steps (decision lag 1 year) are released later: more cost goes in later years
-    later = float((plan["provider_cost"] - fewer["provider_cost"]).sel(org="aintree", pod="op_followup").isel(year=-1))
+    later = float(
+        (plan["provider_cost"] - fewer["provider_cost"])
+        .sel(org="aintree", pod="op_followup")
+        .isel(year=-1)
+    )
     assert later > released * 1.5
 
 
@@ -126,16 +134,19 @@ def test_block_commissioners_gain_nothing(block):
 def test_pbr_commissioners_pay_sefton_providers_less(pbr):
     plan, fewer = pbr
     for ccg in CCGS:
-        assert float((_paid_to_sefton(plan, ccg) - _paid_to_sefton(fewer, ccg)).sel(year=YEAR_ONE)) > 1e5
+        assert (
+            float((_paid_to_sefton(plan, ccg) - _paid_to_sefton(fewer, ccg)).sel(year=YEAR_ONE))
+            > 1e5
+        )
 
 
 def test_block_provider_keeps_income_and_saves_cost(block):
     plan, fewer = block
     assert float(np.abs(_income(fewer, "aintree") - _income(plan, "aintree")).max()) <= PENNY
     saved = (_cost(plan, "aintree") - _cost(fewer, "aintree")).sel(year=YEAR_ONE)
-    assert float((fewer["surplus"] - plan["surplus"]).sel(org="aintree", year=YEAR_ONE)) == pytest.approx(
-        float(saved), abs=PENNY
-    )
+    assert float(
+        (fewer["surplus"] - plan["surplus"]).sel(org="aintree", year=YEAR_ONE)
+    ) == pytest.approx(float(saved), abs=PENNY)
 
 
 def test_capitated_system_gain_equals_provider_cost_released(capitated):
@@ -157,6 +168,8 @@ def test_capitated_risk_share_splits_the_gain(capitated):
 
 
 def test_system_position_does_not_depend_on_contract_form(pbr, block, capitated):
-    gains = [fewer["system_surplus"] - plan["system_surplus"] for plan, fewer in (pbr, block, capitated)]
+    gains = [
+        fewer["system_surplus"] - plan["system_surplus"] for plan, fewer in (pbr, block, capitated)
+    ]
     for other in gains[1:]:
         xr.testing.assert_allclose(gains[0], other, atol=PENNY, rtol=0)

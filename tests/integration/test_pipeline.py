@@ -14,7 +14,10 @@ PENNY = 0.005
 
 @pytest.fixture(scope="module")
 def shipped(baseline):
-    return {name: run_file(SCENARIOS / f"{name}.yaml", baseline) for name in ("do_nothing", "place_plan", "stretch")}
+    return {
+        name: run_file(SCENARIOS / f"{name}.yaml", baseline)
+        for name in ("do_nothing", "place_plan", "stretch")
+    }
 
 
 def test_do_nothing_runs_a_growing_system_deficit(shipped):
@@ -78,8 +81,18 @@ def test_zero_effect_zero_cost_interventions_change_nothing(baseline, shipped):
     """
     with_zero = run(simple_scenario("zero", zero, extra=_do_nothing_growth()), baseline)
     reference = shipped["do_nothing"]
-    for variable in ("system_surplus", "surplus", "ledger", "activity", "provider_cost", "waiting_list", "payments"):
-        np.testing.assert_array_equal(with_zero[variable].values, reference[variable].values, err_msg=variable)
+    for variable in (
+        "system_surplus",
+        "surplus",
+        "ledger",
+        "activity",
+        "provider_cost",
+        "waiting_list",
+        "payments",
+    ):
+        np.testing.assert_array_equal(
+            with_zero[variable].values, reference[variable].values, err_msg=variable
+        )
     assert float(np.abs(with_zero["bridge"]).max()) == 0.0
 
 
@@ -126,5 +139,7 @@ def test_demand_growth_is_demographic_plus_per_head(baseline, shipped):
     demand = shipped["do_nothing"]["demand"].sel(pod="gp_appointment").sum(("month", "locality"))
     population = population_projection(baseline, list(demand.year.values))
     per_person = baseline.activity.sel(pod="gp_appointment") / baseline.population
-    expected = (population * per_person).sum(("locality", "age_band")) * 1.015 ** np.arange(demand.year.size)
+    expected = (population * per_person).sum(("locality", "age_band")) * 1.015 ** np.arange(
+        demand.year.size
+    )
     xr.testing.assert_allclose(demand, expected.assign_coords(year=demand.year), rtol=1e-12)

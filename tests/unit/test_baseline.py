@@ -39,9 +39,16 @@ def test_south_sefton_allocation_matches_sources(baseline):
 def test_south_sefton_hospital_share_matches_sources(baseline):
     """Hospital care (activity at tariff in hospital pods) as a share of all the CCG's spend."""
     stated = _figure(r"South Sefton CCG hospital-care share of spend \| \*\*([\d.]+)%\*\*") / 100
-    south = [loc for loc in LOCALITIES if baseline.locality_commissioner.sel(locality=loc).item() == "south_sefton_ccg"]
+    south = [
+        loc
+        for loc in LOCALITIES
+        if baseline.locality_commissioner.sel(locality=loc).item() == "south_sefton_ccg"
+    ]
     ccg_pods = [p for p in PODS if baseline.pods["commissioner_kind"].sel(pod=p).item() == "ccg"]
-    at_tariff = (baseline.activity.sel(locality=south, pod=ccg_pods).sum(("locality", "age_band")) * baseline.tariff)
+    at_tariff = (
+        baseline.activity.sel(locality=south, pod=ccg_pods).sum(("locality", "age_band"))
+        * baseline.tariff
+    )
     hospital = [p for p in ccg_pods if bool(baseline.pods["hospital_care"].sel(pod=p))]
     other = float(baseline.other_spend.sel(org="south_sefton_ccg").sum())
     share = float(at_tariff.sel(pod=hospital).sum()) / (float(at_tariff.sum()) + other)
@@ -70,7 +77,9 @@ def test_negative_value_names_file_row_and_column(broken):
     parts[3] = "-" + parts[3]
     lines[5] = ",".join(parts)
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(BaselineError, match=r"activity\.csv: row 6, column 'activity': must not be negative"):
+    with pytest.raises(
+        BaselineError, match=r"activity\.csv: row 6, column 'activity': must not be negative"
+    ):
         load_baseline(broken)
 
 
@@ -84,7 +93,9 @@ def test_missing_locality_is_rejected(broken):
 
 def test_shares_not_summing_to_one_are_rejected(broken):
     path = broken / "provision.csv"
-    _edit(path, "gp_appointment,bootle,sefton_pcns,1.0000", "gp_appointment,bootle,sefton_pcns,0.9000")
+    _edit(
+        path, "gp_appointment,bootle,sefton_pcns,1.0000", "gp_appointment,bootle,sefton_pcns,0.9000"
+    )
     with pytest.raises(BaselineError, match=r"provision\.csv.*'gp_appointment'.*'bootle'.*0\.9"):
         load_baseline(broken)
 
@@ -92,7 +103,10 @@ def test_shares_not_summing_to_one_are_rejected(broken):
 def test_unknown_organisation_is_rejected(broken):
     path = broken / "provision.csv"
     _edit(path, "gp_appointment,bootle,sefton_pcns", "gp_appointment,bootle,atlantis_pcn")
-    with pytest.raises(BaselineError, match=r"provision\.csv: row 2, column 'org': unknown organisation.*'atlantis_pcn'"):
+    with pytest.raises(
+        BaselineError,
+        match=r"provision\.csv: row 2, column 'org': unknown organisation.*'atlantis_pcn'",
+    ):
         load_baseline(broken)
 
 
@@ -132,7 +146,9 @@ def test_derivation_script_reproduces_the_csvs(tmp_path):
     import sys
 
     script = PACKAGED.parents[2] / "tools" / "derive_baseline.py"
-    result = subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(script), "--out", str(tmp_path)], capture_output=True, text=True
+    )
     if result.returncode != 0 and "--out" in result.stderr:
         pytest.skip("derive_baseline.py has no --out option")
     assert result.returncode == 0, result.stderr

@@ -3,18 +3,29 @@
 import json
 
 import pytest
+from helpers import SCENARIOS
 
 from sefton_finance.errors import ScenarioError
 from sefton_finance.scenario import json_schema, load_scenario, parse_scenario, scenario_to_yaml
 
-from helpers import SCENARIOS
-
 BAD_SCENARIOS = {
     "typo key": ("name: x\ngrowht:\n  non_demographic: 0.01\n", "growht", "unknown field"),
-    "nested typo": ("name: x\nfinance:\n  alocation_growth: 0.03\n", "finance.alocation_growth", "unknown field"),
+    "nested typo": (
+        "name: x\nfinance:\n  alocation_growth: 0.03\n",
+        "finance.alocation_growth",
+        "unknown field",
+    ),
     "wrong type": ("name: x\ngrowth:\n  non_demographic: two\n", "growth.non_demographic", "'two'"),
-    "growth below -100%": ("name: x\ngrowth:\n  non_demographic: -1.5\n", "growth.non_demographic", "-100%"),
-    "unknown intervention": ("name: x\ninterventions:\n  - name: magic_beans\n", "interventions[0].name", "magic_beans"),
+    "growth below -100%": (
+        "name: x\ngrowth:\n  non_demographic: -1.5\n",
+        "growth.non_demographic",
+        "-100%",
+    ),
+    "unknown intervention": (
+        "name: x\ninterventions:\n  - name: magic_beans\n",
+        "interventions[0].name",
+        "magic_beans",
+    ),
     "unknown organisation": (
         "name: x\ninterventions:\n  - name: pifu\n    payer: atlantis_ccg\n",
         "interventions[0].payer",
@@ -25,16 +36,32 @@ BAD_SCENARIOS = {
         "interventions[0].efect",
         "unknown field",
     ),
-    "effect above 100%": ("name: x\ninterventions:\n  - name: pifu\n    effect: 1.4\n", "interventions[0]", "1.4"),
+    "effect above 100%": (
+        "name: x\ninterventions:\n  - name: pifu\n    effect: 1.4\n",
+        "interventions[0]",
+        "1.4",
+    ),
     "year outside horizon": (
         "name: x\ninterventions:\n  - name: pifu\n    start_year: '2031/32'\n",
         "interventions[0].start_year",
         "2031/32",
     ),
-    "malformed year": ("name: x\nhorizon:\n  base_year: '2019-20'\n", "horizon.base_year", "2019-20"),
-    "interval upside down": ("name: x\ngrowth:\n  non_demographic: [0.03, 0.01]\n", "growth.non_demographic", "0.03"),
+    "malformed year": (
+        "name: x\nhorizon:\n  base_year: '2019-20'\n",
+        "horizon.base_year",
+        "2019-20",
+    ),
+    "interval upside down": (
+        "name: x\ngrowth:\n  non_demographic: [0.03, 0.01]\n",
+        "growth.non_demographic",
+        "0.03",
+    ),
     "bad contract": ("name: x\ncontract:\n  form: barter\n", "contract.form", "barter"),
-    "blended without share": ("name: x\ncontract:\n  form: blended\n", "contract", "variable_share"),
+    "blended without share": (
+        "name: x\ncontract:\n  form: blended\n",
+        "contract",
+        "variable_share",
+    ),
     "negative seed": ("name: x\nseed: -3\n", "seed", "-3"),
     "missing name": ("seed: 1\n", "name", "name"),
     "bad name": ("name: Place Plan!\n", "name", "Place Plan!"),
@@ -92,7 +119,9 @@ def test_shipped_scenarios_validate_and_round_trip(path):
 
 
 def test_shipped_scenarios_share_assumptions_except_interventions_and_capacity():
-    loaded = [load_scenario(SCENARIOS / f"{n}.yaml") for n in ("do_nothing", "place_plan", "stretch")]
+    loaded = [
+        load_scenario(SCENARIOS / f"{n}.yaml") for n in ("do_nothing", "place_plan", "stretch")
+    ]
     for scenario in loaded[1:]:
         assert scenario.growth == loaded[0].growth
         assert scenario.finance == loaded[0].finance
