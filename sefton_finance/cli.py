@@ -66,6 +66,27 @@ def print_surplus_table(table: pd.DataFrame, title: str) -> None:
     console.print(view)
 
 
+def progress_bar():
+    """A rich progress bar, hidden when output is not a terminal."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not console.is_terminal,
+        transient=True,
+    )
+
+
 @app.command("run")
 def run_command(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
@@ -73,11 +94,36 @@ def run_command(
         "results"
     ),
     baseline: BaselineOption = None,
+    draws: Annotated[
+        int | None,
+        typer.Option(
+            "--draws",
+            min=1,
+            max=100_000,
+            help="Monte Carlo draws (default: the scenario's `draws`).",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            envvar="DASK_SCHEDULER_ADDRESS",
+            help="Address of a running dask.distributed scheduler; default: local worker processes.",
+        ),
+    ] = None,
+    no_bridge: Annotated[
+        bool,
+        typer.Option(
+            "--no-bridge", help="Skip the bridge by intervention (about 5x faster with draws)."
+        ),
+    ] = False,
 ) -> None:
     """Run scenarios, save each result (netCDF) and print the surplus table (GBP m).
 
-    A result replaces an earlier one of the same name only once it is completely
-    written (atomic rename), so an interrupted run never damages a saved result.
+    With more than one draw the run is a Monte Carlo run (draw 0 is the principal
+    run). A result replaces an earlier one of the same name only once it is
+    completely written (atomic rename), so an interrupted run never damages a
+    saved result, and scenarios finished before the interruption are kept.
     """
     from sefton_finance.results import all_checks_pass, balance_checks, save
     from sefton_finance.runner import run_scenario
@@ -95,7 +141,12 @@ def run_command(
             )
         results = []
         for path, scenario in loaded:
-            ds = run_scenario(scenario, base, scenario_text=path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            count = scenario.draws if draws is None else draws
+            if count == 1 and scheduler is None:
+                ds = run_scenario(scenario, base, scenario_text=text, with_bridge=not no_bridge)
+            else:
+                ds = _monte_carlo(scenario, base, count, scheduler, text, not no_bridge)
             target = save(ds, out / f"{scenario.name}.nc", overwrite=True)
             status = "[green]balanced[/]" if all_checks_pass(ds) else "[red]CHECK FAILED[/]"
             console.print(f"{path} -> {target}  checks: {status}")
@@ -107,7 +158,76 @@ def run_command(
             results.append(ds)
     except InputError as error:
         fail(str(error))
-    print_surplus_table(analysis.surplus_table(results), "Surplus (+) / deficit (-) by year, GBP m")
+    except OSError as error:
+        fail(
+            f"cannot reach the Dask scheduler {scheduler!r} ({error})" if scheduler else str(error)
+        )
+    print_surplus_table(
+        analysis.surplus_table(results), "Surplus (+) / deficit (-) by year, GBP m (principal run)"
+    )
+    if any(ds.sizes.get("draw", 1) > 1 for ds in results):
+        print_uncertainty(results)
+
+
+def _monte_carlo(scenario, base, draws: int, scheduler: str | None, text: str, with_bridge: bool):
+    """Run draws with a progress bar."""
+    from sefton_finance.montecarlo import run_monte_carlo
+
+    with progress_bar() as bar:
+        task = bar.add_task(f"{scenario.name}: {draws} draws", total=draws)
+        return run_monte_carlo(
+            scenario,
+            base,
+            draws,
+            scheduler=scheduler,
+            with_bridge=with_bridge,
+            scenario_text=text,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+
+
+def uncertainty_table(datasets: Sequence) -> pd.DataFrame:
+    """System surplus P10, P50, P90 (GBP m) and probability of breaking even, by scenario and year."""
+    rows = []
+    for ds in datasets:
+        name = str(ds.attrs.get("scenario", "scenario"))
+        fan = analysis.fan_table(ds).xs(analysis.SYSTEM, level="organisation")
+        chance = analysis.breakeven_probability(ds).loc[analysis.SYSTEM]
+        for year in fan.index:
+            rows.append(
+                {
+                    "scenario": name,
+                    "year": year,
+                    "p10_gbp_m": fan.loc[year, "p10"],
+                    "p50_gbp_m": fan.loc[year, "p50"],
+                    "p90_gbp_m": fan.loc[year, "p90"],
+                    "probability_break_even": chance[year],
+                    "draws": ds.sizes.get("draw", 1),
+                }
+            )
+    return pd.DataFrame(rows).set_index(["scenario", "year"])
+
+
+def print_uncertainty(datasets: Sequence) -> None:
+    """System surplus intervals and break-even probabilities of results with draws."""
+    table = uncertainty_table(datasets)
+    view = Table(
+        title="Sefton system: P10 to P90 surplus (GBP m), probability of breaking even",
+        title_justify="left",
+    )
+    for column in ("scenario", "year", "P10", "P50", "P90", "P(break even)", "draws"):
+        view.add_column(column, justify="left" if column in ("scenario", "year") else "right")
+    for (scenario, year), row in table.iterrows():
+        view.add_row(
+            scenario,
+            year,
+            f"{row.p10_gbp_m:,.1f}",
+            f"{row.p50_gbp_m:,.1f}",
+            f"{row.p90_gbp_m:,.1f}",
+            f"{row.probability_break_even:.0%}",
+            str(int(row.draws)),
+        )
+    console.print(view)
 
 
 @app.command("compare")
@@ -121,7 +241,11 @@ def compare_command(
         bool, typer.Option("--system-only", help="Only the system rows.")
     ] = False,
 ) -> None:
-    """Compare saved results side by side: surplus by year, GBP m."""
+    """Compare saved results side by side: surplus by year, GBP m.
+
+    Results with Monte Carlo draws also show the P10 to P90 range of the system
+    surplus and the probability of breaking even each year.
+    """
     from sefton_finance.results import load
 
     datasets = []
@@ -135,14 +259,29 @@ def compare_command(
     table = analysis.surplus_table(datasets)
     if system_only:
         table = table.xs(analysis.SYSTEM, level="organisation", drop_level=False)
-    print_surplus_table(table, "Surplus (+) / deficit (-) by year, GBP m")
+    print_surplus_table(table, "Surplus (+) / deficit (-) by year, GBP m (principal run)")
+    uncertain = [ds for ds in datasets if ds.sizes.get("draw", 1) > 1]
+    if uncertain:
+        print_uncertainty(uncertain)
     if csv is not None:
         table.round(6).to_csv(csv)
+        if uncertain:
+            intervals = csv.with_name(f"{csv.stem}_uncertainty{csv.suffix or '.csv'}")
+            uncertainty_table(uncertain).round(6).to_csv(intervals)
+            console.print(f"wrote {intervals}")
         console.print(f"wrote {csv}")
     if excel is not None:
         with pd.ExcelWriter(excel) as writer:
             table.to_excel(writer, sheet_name="surplus_gbp_m")
             analysis.system_table(datasets).to_excel(writer, sheet_name="system_gbp_m")
+            if uncertain:
+                uncertainty_table(uncertain).to_excel(writer, sheet_name="uncertainty")
+                for ds in uncertain:
+                    name = ds.attrs.get("scenario", "")
+                    analysis.breakeven_probability(ds).to_excel(
+                        writer, sheet_name=f"breakeven_{name}"[:31]
+                    )
+                    analysis.fan_table(ds).to_excel(writer, sheet_name=f"fan_{name}"[:31])
             for ds in datasets:
                 if "bridge" in ds and ds.sizes.get("intervention", 0):
                     analysis.bridge_table(ds).to_excel(
@@ -215,6 +354,7 @@ def _register_command_modules() -> None:
         "sefton_finance.cli_uncertainty",
         "sefton_finance.cli_board",
         "sefton_finance.cli_des",
+        "sefton_finance.cli_interventions",
     ):
         try:
             importlib.import_module(module)
