@@ -1,0 +1,58 @@
+"""The served application: one template with the comparison and what-if pages."""
+
+from __future__ import annotations
+
+import logging
+
+import panel as pn
+
+from dashboards.comparison import ScenarioComparison
+from dashboards.whatif import WhatIf
+
+log = logging.getLogger("sefton_finance.dashboard")
+
+ABOUT = """
+**Sefton health and care finances.** Money in GBP millions (cash); a surplus is positive and
+a deficit negative. *Compare scenarios* shows saved results side by side; the *What-if* page
+reruns the model as you move the levers.
+"""
+
+
+class BoardApp(pn.viewable.Viewer):
+    """Both pages in one template, built fresh for each browser session."""
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.comparison = ScenarioComparison()
+        self.whatif = WhatIf()
+
+    def __panel__(self):
+        tabs = pn.Tabs(
+            ("Compare scenarios", self.comparison),
+            ("What-if", self.whatif),
+            dynamic=True,
+            sizing_mode="stretch_width",
+        )
+        template = pn.template.BootstrapTemplate(
+            title="Sefton system finances",
+            header_background="#005EB8",  # NHS blue
+            main=[tabs],
+            sidebar=[pn.pane.Markdown(ABOUT)],
+            sidebar_width=260,
+            collapsed_sidebar=True,
+        )
+        return template
+
+
+def _forget_session(context) -> None:
+    # Widgets and computed results of a closed session are dropped with its document;
+    # the shared result cache in dashboards.store stays for the next session.
+    log.info("session %s closed", getattr(context, "id", "?"))
+
+
+def create_app() -> pn.template.BaseTemplate:
+    """A new app for the current session."""
+    pn.extension(sizing_mode="stretch_width")
+    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+        pn.state.on_session_destroyed(_forget_session)
+    return BoardApp().__panel__()

@@ -1,0 +1,111 @@
+"""Settings and shared data for the dashboards: loaded once per server process.
+
+``panel serve`` runs the app script once per browser session, but imported
+modules live for the whole process, so the caches here are shared by every
+session: a result file is read once (and again only when its modification time
+changes), and the baseline is loaded once.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import xarray as xr
+
+from sefton_finance.baseline import Baseline, load_baseline
+from sefton_finance.results import load
+from sefton_finance.scenario import Scenario, load_scenario
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the dashboards read and write, and the caps on what one session may compute.
+
+    Read from environment variables (``sefton-finance serve`` sets them), so the same
+    app script serves any directory.
+    """
+
+    results_dir: Path
+    scenarios_dir: Path
+    max_horizon: int
+    max_draws: int
+    max_replications: int
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Settings from ``SEFTON_*`` environment variables, defaulting to the repository's folders."""
+        return cls(
+            results_dir=Path(os.environ.get("SEFTON_RESULTS_DIR", REPO / "results")),
+            scenarios_dir=Path(os.environ.get("SEFTON_SCENARIOS_DIR", REPO / "scenarios")),
+            max_horizon=int(os.environ.get("SEFTON_MAX_HORIZON", "10")),
+            max_draws=int(os.environ.get("SEFTON_MAX_DRAWS", "1")),
+            max_replications=int(os.environ.get("SEFTON_MAX_REPLICATIONS", "10")),
+        )
+
+
+_lock = threading.Lock()
+_results: dict[Path, tuple[float, xr.Dataset]] = {}
+_scenarios: dict[Path, tuple[float, Scenario]] = {}
+
+
+def load_result(path: Path) -> xr.Dataset:
+    """A saved result, cached by file path and modification time.
+
+    Panel's own cache cannot hash xarray objects, and keying on the path alone
+    would serve a stale result after ``sefton-finance run`` rewrites the file.
+    """
+    path = Path(path).resolve()
+    mtime = path.stat().st_mtime
+    with _lock:
+        hit = _results.get(path)
+        if hit is not None and hit[0] == mtime:
+            return hit[1]
+    ds = load(path)
+    with _lock:
+        _results[path] = (mtime, ds)
+    return ds
+
+
+def available_results(directory: Path) -> dict[str, Path]:
+    """Result files in a directory, keyed by scenario name (the file stem), sorted."""
+    if not directory.is_dir():
+        return {}
+    files = sorted(directory.glob("*.nc"), key=lambda p: (p.stem != "do_nothing", p.stem))
+    return {p.stem: p for p in files if not p.name.startswith(".")}
+
+
+def load_scenario_cached(path: Path) -> Scenario:
+    """A validated scenario file, cached by path and modification time."""
+    path = Path(path).resolve()
+    mtime = path.stat().st_mtime
+    with _lock:
+        hit = _scenarios.get(path)
+        if hit is not None and hit[0] == mtime:
+            return hit[1]
+    scenario = load_scenario(path)
+    with _lock:
+        _scenarios[path] = (mtime, scenario)
+    return scenario
+
+
+def available_scenarios(directory: Path) -> dict[str, Path]:
+    """Valid scenario files in a directory, keyed by scenario name; invalid files are skipped."""
+    found: dict[str, Path] = {}
+    for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
+        try:
+            found[load_scenario_cached(path).name] = path
+        except Exception:  # a broken file must not take the page down
+            continue
+    return dict(sorted(found.items(), key=lambda item: (item[0] != "do_nothing", item[0])))
+
+
+@functools.cache
+def baseline() -> Baseline:
+    """The packaged baseline, loaded once per process."""
+    return load_baseline()

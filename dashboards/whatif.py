@@ -1,0 +1,517 @@
+"""The what-if page for finance directors: move the main levers, see the deficit move.
+
+Each change rebuilds a :class:`~sefton_finance.scenario.Scenario` from the chosen
+base scenario and the lever values, and reruns the analytic pipeline (one draw,
+no bridge) against the baseline loaded once per server. "Save as scenario"
+writes the validated YAML to the scenarios folder and never overwrites a file.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import holoviews as hv
+import numpy as np
+import pandas as pd
+import panel as pn
+import param
+import yaml
+
+from dashboards import store
+from sefton_finance import report
+from sefton_finance.errors import InputError
+from sefton_finance.interventions import available_interventions
+from sefton_finance.levers import central
+from sefton_finance.pipeline import run
+from sefton_finance.scenario import Scenario, parse_scenario, scenario_to_yaml
+
+FOLLOW_UP = ("pifu", "virtual_followup")
+"""Outpatient follow-up programmes scaled by the follow-up slider."""
+DIVERSIONS = {"utc": "utc_diversion", "pharmacy": "pharmacy_diversion"}
+"""A&E diversion schemes whose effect (share of attendances diverted) the sliders set."""
+CONTRACT_FORMS = {
+    "As today (contracts.csv)": "baseline",
+    "Payment by results (activity x tariff)": "pbr",
+    "Block": "block",
+    "Blended (fixed + variable)": "blended",
+    "Whole-system capitated budget": "capitated",
+}
+NAME = re.compile(r"^[a-z0-9_]+$")
+
+
+def prevention_programmes() -> tuple[str, ...]:
+    """Interventions whose mechanism is prevention (scaled together by the prevention slider)."""
+    return tuple(
+        sorted(n for n, d in available_interventions().items() if d.mechanism == "prevent")
+    )
+
+
+def _uses(scenario: Scenario) -> dict[str, dict[str, Any]]:
+    return {use.name: dict(use.overrides) for use in scenario.interventions}
+
+
+def lever_defaults(scenario: Scenario) -> dict[str, Any]:
+    """Slider positions that reproduce a scenario exactly."""
+    uses = _uses(scenario)
+    library = available_interventions()
+
+    def intensity(names) -> float:
+        present = [float(uses[n].get("intensity", 1.0)) for n in names if n in uses]
+        return present[0] if present else 0.0
+
+    def effect_percent(name: str) -> float:
+        if name not in uses:
+            return 0.0
+        effect = uses[name].get("effect", library[name].params.get("effect", 0.0))
+        effect = tuple(effect) if isinstance(effect, list) else effect
+        scale = float(uses[name].get("intensity", 1.0))
+        return round(100.0 * min(central(effect) * scale, 1.0), 2)
+
+    return {
+        "follow_up": intensity(FOLLOW_UP),
+        "utc": effect_percent(DIVERSIONS["utc"]),
+        "pharmacy": effect_percent(DIVERSIONS["pharmacy"]),
+        "prevention": intensity(prevention_programmes()),
+        "allocation_growth": round(100 * central(scenario.finance.allocation_growth), 2),
+        "efficiency": round(100 * central(scenario.finance.efficiency_delivered), 2),
+        "contract": scenario.contract.form,
+        "risk_share": round(100 * scenario.contract.risk_share),
+        "horizon": scenario.horizon.years_ahead,
+    }
+
+
+def build_scenario(
+    base: Scenario, levers: dict[str, Any], caps: store.Settings, name: str | None = None
+) -> Scenario:
+    """The base scenario with the what-if levers applied (validated, frozen).
+
+    A lever that reproduces the base leaves its part of the scenario untouched, so
+    the unmoved page equals the base scenario to the penny. Draws and horizon are
+    capped: the page always runs one analytic draw.
+    """
+    defaults = lever_defaults(base)
+    uses = _uses(base)
+    order = [use.name for use in base.interventions]
+
+    def set_intensity(names, value: float) -> None:
+        for n in names:
+            if value <= 0:
+                uses.pop(n, None)
+            elif n in uses:
+                uses[n]["intensity"] = value
+            else:
+                uses[n] = {"intensity": value} if value != 1.0 else {}
+                order.append(n)
+
+    if levers["follow_up"] != defaults["follow_up"]:
+        set_intensity(FOLLOW_UP, float(levers["follow_up"]))
+    if levers["prevention"] != defaults["prevention"]:
+        set_intensity(prevention_programmes(), float(levers["prevention"]))
+    for key, n in DIVERSIONS.items():
+        if levers[key] == defaults[key]:
+            continue
+        share = float(levers[key]) / 100.0
+        if share <= 0:
+            uses.pop(n, None)
+            continue
+        if n not in uses:
+            uses[n] = {}
+            order.append(n)
+        # The slider is the share diverted, so it replaces both the effect and its scaling.
+        uses[n]["effect"] = share
+        uses[n].pop("intensity", None)
+
+    data = base.model_dump(mode="json", exclude_defaults=True)
+    data["name"] = name or base.name
+    data["interventions"] = [{"name": n, **uses[n]} for n in dict.fromkeys(order) if n in uses]
+    finance = dict(data.get("finance", {}))
+    if levers["allocation_growth"] != defaults["allocation_growth"]:
+        finance["allocation_growth"] = float(levers["allocation_growth"]) / 100.0
+    if levers["efficiency"] != defaults["efficiency"]:
+        finance["efficiency_delivered"] = float(levers["efficiency"]) / 100.0
+    data["finance"] = finance
+    contract = dict(data.get("contract", {}))
+    contract["form"] = levers["contract"]
+    if levers["contract"] == "blended" and contract.get("variable_share") is None:
+        contract["variable_share"] = 0.2  # the 2019/20 blended-payment variable share
+    contract["risk_share"] = float(levers["risk_share"]) / 100.0
+    data["contract"] = contract
+    horizon = dict(data.get("horizon", {}))
+    horizon["years_ahead"] = int(min(levers["horizon"], caps.max_horizon))
+    data["horizon"] = horizon
+    data["draws"] = min(int(data.get("draws", 1)), caps.max_draws)
+    capacity = dict(data.get("capacity", {}))
+    if "replications" in capacity:
+        capacity["replications"] = min(int(capacity["replications"]), caps.max_replications)
+    data["capacity"] = capacity
+    return Scenario.model_validate(data)
+
+
+def save_scenario(scenario: Scenario, directory: Path) -> Path:
+    """Write a scenario as YAML into ``directory``, refusing to replace an existing file.
+
+    The text is validated by reading it back exactly as ``sefton-finance run`` would.
+
+    Raises
+    ------
+    FileExistsError
+        If ``<name>.yaml`` is already there.
+    InputError
+        If the written text would not validate.
+    """
+    text = scenario_to_yaml(scenario)
+    parse_scenario(text, source=f"{scenario.name}.yaml")
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{scenario.name}.yaml"
+    header = "# Saved from the what-if page of the sefton-finance dashboard.\n"
+    # Mode "x" creates the file or fails if it exists, atomically: never a silent overwrite.
+    with open(path, "x", encoding="utf-8") as handle:
+        handle.write(header + text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return path
+
+
+class WhatIf(pn.viewable.Viewer):
+    """Levers, the recomputed position, and "save as scenario"."""
+
+    scenarios_dir = param.Path(default=None, check_exists=False, doc="Folder of scenario files.")
+    last_seconds = param.Number(default=0.0, doc="Compute time of the last update (seconds).")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.settings = store.Settings.from_env()
+        if self.scenarios_dir is None:
+            self.scenarios_dir = str(self.settings.scenarios_dir)
+        self._files = store.available_scenarios(Path(self.scenarios_dir))
+        bases = {store.load_scenario_cached(p).title or n: n for n, p in self._files.items()}
+        first = next(iter(self._files), None)
+        self.base = pn.widgets.Select(
+            name="Start from scenario", options=bases, value=first, sizing_mode="stretch_width"
+        )
+        d = lever_defaults(self._base()) if first else lever_defaults(Scenario(name="empty"))
+        slider = dict(sizing_mode="stretch_width")
+        self.follow_up = pn.widgets.FloatSlider(
+            name="Follow-up programmes (PIFU, virtual): scale, 1 = plan",
+            start=0, end=3, step=0.25, value=d["follow_up"], **slider,
+        )  # fmt: skip
+        self.utc = pn.widgets.FloatSlider(
+            name="A&E streamed to urgent treatment centre, %",
+            start=0, end=15, step=0.5, value=d["utc"], **slider,
+        )  # fmt: skip
+        self.pharmacy = pn.widgets.FloatSlider(
+            name="A&E diverted to community pharmacy, %",
+            start=0, end=10, step=0.5, value=d["pharmacy"], **slider,
+        )  # fmt: skip
+        self.prevention = pn.widgets.FloatSlider(
+            name="Prevention spend: scale, 1 = plan",
+            start=0,
+            end=3,
+            step=0.25,
+            value=d["prevention"],
+            **slider,
+        )
+        self.allocation_growth = pn.widgets.FloatSlider(
+            name="Allocation growth per head, % a year",
+            start=0, end=6, step=0.1, value=d["allocation_growth"], format="0.0", **slider,
+        )  # fmt: skip
+        self.efficiency = pn.widgets.FloatSlider(
+            name="Efficiency delivered, % of costs a year",
+            start=0, end=5, step=0.1, value=d["efficiency"], format="0.0", **slider,
+        )  # fmt: skip
+        self.contract = pn.widgets.Select(
+            name="Contract form", options=CONTRACT_FORMS, value=d["contract"], **slider
+        )
+        self.risk_share = pn.widgets.IntSlider(
+            name="Commissioners' risk share (capitated), %",
+            start=0,
+            end=100,
+            step=5,
+            value=d["risk_share"],
+            **slider,
+        )
+        self.horizon = pn.widgets.IntSlider(
+            name="Years ahead",
+            start=1,
+            end=self.settings.max_horizon,
+            value=min(d["horizon"], self.settings.max_horizon),
+            **slider,
+        )
+        self.reset = pn.widgets.Button(name="Reset to the base scenario", width=220)
+        self.save_name = pn.widgets.TextInput(
+            name="New scenario name (a-z, 0-9, _)", placeholder="my_scenario", **slider
+        )
+        self.save_title = pn.widgets.TextInput(name="Title", placeholder="My scenario", **slider)
+        self.save_button = pn.widgets.Button(
+            name="Save as scenario", button_type="primary", width=220
+        )
+        self.save_status = pn.pane.Alert(
+            "", alert_type="light", visible=False, sizing_mode="stretch_width"
+        )
+        self.headline = pn.pane.HTML(
+            "", sizing_mode="stretch_width", css_classes=["whatif-headline"]
+        )
+        # A DynamicMap fed by a Pipe: each update sends new data to the existing plot
+        # instead of replacing the whole bokeh figure in the browser.
+        self._pipe = hv.streams.Pipe(data=None)
+        self.chart = pn.pane.HoloViews(
+            hv.DynamicMap(self._chart, streams=[self._pipe]),
+            sizing_mode="stretch_width",
+            height=340,
+            linked_axes=False,
+        )
+        self.table = pn.pane.HTML("", sizing_mode="stretch_width")
+        self.error = pn.pane.Alert(
+            "", alert_type="danger", visible=False, sizing_mode="stretch_width"
+        )
+        self.timing = pn.pane.Markdown("", styles={"color": "#566573", "font-size": "11px"})
+        self._base_run: dict[str, Any] = {}
+
+        self.base.param.watch(self._on_base, "value")
+        self.reset.on_click(lambda _: self._on_base())
+        self.save_button.on_click(self._on_save)
+        # Sliders recompute on release (value_throttled): a drag would otherwise queue a
+        # pipeline run for every pixel the handle passes.
+        pn.bind(
+            self._update,
+            self.follow_up.param.value_throttled,
+            self.utc.param.value_throttled,
+            self.pharmacy.param.value_throttled,
+            self.prevention.param.value_throttled,
+            self.allocation_growth.param.value_throttled,
+            self.efficiency.param.value_throttled,
+            self.contract.param.value,
+            self.risk_share.param.value_throttled,
+            self.horizon.param.value_throttled,
+            watch=True,
+        )
+        self.contract.param.watch(
+            lambda e: setattr(self.risk_share, "disabled", e.new != "capitated"), "value"
+        )
+        self.risk_share.disabled = self.contract.value != "capitated"
+        if first:
+            self._update()
+
+    # ------------------------------------------------------------------ state
+
+    def _base(self) -> Scenario:
+        return store.load_scenario_cached(self._files[self.base.value])
+
+    def levers(self) -> dict[str, Any]:
+        """Current lever values, in the units the widgets show."""
+        return {
+            "follow_up": self.follow_up.value,
+            "utc": self.utc.value,
+            "pharmacy": self.pharmacy.value,
+            "prevention": self.prevention.value,
+            "allocation_growth": self.allocation_growth.value,
+            "efficiency": self.efficiency.value,
+            "contract": self.contract.value,
+            "risk_share": self.risk_share.value,
+            "horizon": self.horizon.value,
+        }
+
+    def scenario(self, name: str | None = None) -> Scenario:
+        """The scenario the levers describe."""
+        return build_scenario(self._base(), self.levers(), self.settings, name=name)
+
+    def _on_base(self, *_):
+        d = lever_defaults(self._base())
+        d["horizon"] = min(d["horizon"], self.settings.max_horizon)
+        widgets = {
+            "follow_up": self.follow_up, "utc": self.utc, "pharmacy": self.pharmacy,
+            "prevention": self.prevention, "allocation_growth": self.allocation_growth,
+            "efficiency": self.efficiency, "contract": self.contract,
+            "risk_share": self.risk_share, "horizon": self.horizon,
+        }  # fmt: skip
+        with param.parameterized.batch_call_watchers(self):
+            for key, widget in widgets.items():
+                widget.param.update(value=d[key])
+                if hasattr(widget, "value_throttled"):
+                    widget.param.update(value_throttled=d[key])
+        self._update()
+
+    def _reference(self, scenario: Scenario):
+        """The base scenario's own run (same horizon), cached per base and horizon."""
+        key = (self.base.value, scenario.horizon.years_ahead)
+        if key not in self._base_run:
+            base = build_scenario(
+                self._base(),
+                lever_defaults(self._base()) | {"horizon": scenario.horizon.years_ahead},
+                self.settings,
+            )
+            self._base_run[key] = run(base, store.baseline(), with_bridge=False)
+        return self._base_run[key]
+
+    # ------------------------------------------------------------------ compute and draw
+
+    def _update(self, *_):
+        started = time.perf_counter()
+        try:
+            scenario = self.scenario()
+            ds = run(scenario, store.baseline(), with_bridge=False)
+            reference = self._reference(scenario)
+        except (InputError, ValueError) as error:
+            self.error.object = f"These levers do not make a valid scenario: {error}"
+            self.error.visible = True
+            return
+        self.error.visible = False
+        ds = ds.assign_coords(
+            org_name=(
+                "org",
+                [report.ORGANISATION_LABELS.get(str(o), str(o)) for o in ds.org.values],
+            )
+        )
+        ds = ds.assign_coords(
+            in_system=(
+                "org",
+                store.baseline().organisations["in_system"].sel(org=ds.org).values.astype(bool),
+            )
+        )
+        ds.attrs.update(scenario="what_if", scenario_title="What-if")
+        surplus = ds["system_surplus"] / report.GBP_M
+        last = str(ds.year.values[-1])
+        final = float(surplus.sel(year=last))
+        total = float(surplus.sum())
+        base_final = float(reference["system_surplus"].sel(year=last)) / report.GBP_M
+        word = "deficit" if final < 0 else "surplus"
+        delta = final - base_final
+        colour = report.DEFICIT_COLOUR if final < 0 else report.SURPLUS_COLOUR
+        base_title = html.escape(self._base().title or self.base.value)
+        headline = (
+            "<div style='font-size:15px'>System position in "
+            f"<b>{last}</b>: <span class='whatif-final' data-value='{final:.6f}' data-year='{last}' "
+            f"style='font-size:28px;font-weight:700;color:{colour}'>"
+            f"GBP {report.money(final)}m</span> ({word}).<br>"
+            f"Change against <i>{base_title}</i>: "
+            f"<span class='whatif-delta'>GBP {delta:+,.1f}m</span>. Total over {ds.year.size} "
+            f"years: <span class='whatif-total'>GBP {report.money(total)}m</span>.</div>"
+        )
+        years = [str(y) for y in ds.year.values]
+        frame = pd.DataFrame(
+            {
+                "scenario": ["base"] * len(years) + ["what_if"] * len(years),
+                "title": [f"Base: {base_title}"] * len(years) + ["What-if"] * len(years),
+                "year": years * 2,
+                "p50": np.concatenate(
+                    [reference["system_surplus"].values, ds["system_surplus"].values]
+                )
+                / report.GBP_M,
+            }
+        )
+        frame["p10"] = frame["p90"] = frame["p50"]
+        table = f"<style>{report.TABLE_CSS}</style>" + report.surplus_table_html(
+            report.organisation_table(ds),
+            "what_if",
+            caption="What-if: surplus (+) / deficit (\u2212) by organisation, GBP m",
+        )
+        self.last_seconds = time.perf_counter() - started
+        # One message to the browser, headline last: when the headline changes, the chart
+        # and table it summarises have changed too.
+        with pn.io.hold():
+            self._pipe.send(frame)
+            self.table.object = table
+            self.timing.object = (
+                f"Recomputed in {1000 * self.last_seconds:,.0f} ms (analytic model, one run)."
+            )
+            self.headline.object = headline
+
+    @staticmethod
+    def _chart(data):
+        if data is None:
+            return hv.Overlay([hv.Curve([])])
+        return report.fan_chart(data).opts(framewise=True)
+
+    def _on_save(self, *_):
+        name = self.save_name.value.strip()
+        if not NAME.match(name):
+            self._status(
+                "A scenario name uses lower-case letters, digits and underscores only, e.g. `ae_push`.",
+                "warning",
+            )
+            return
+        try:
+            scenario = self.scenario(name=name)
+            title = self.save_title.value.strip() or name.replace("_", " ").capitalize()
+            scenario = scenario.model_copy(
+                update={
+                    "title": title,
+                    "description": f"What-if from {self.base.value}: {self._describe()}",
+                }
+            )
+            path = save_scenario(scenario, Path(self.scenarios_dir))
+        except FileExistsError:
+            self._status(
+                f"{name}.yaml already exists in the scenarios folder: not overwritten. Choose another name.",
+                "danger",
+            )
+            return
+        except (InputError, ValueError, OSError) as error:
+            self._status(f"Not saved: {error}", "danger")
+            return
+        self._status(f"Saved {path.name}. Run it with: sefton-finance run {path}", "success")
+
+    def _describe(self) -> str:
+        d = self.levers()
+        return (
+            f"follow-up programmes x{d['follow_up']}, {d['utc']}% of A&E to the UTC, {d['pharmacy']}% to pharmacy, "
+            f"prevention x{d['prevention']}, allocation growth {d['allocation_growth']}%, efficiency "
+            f"{d['efficiency']}%, contract {d['contract']}, risk share {d['risk_share']}%"
+        )
+
+    def _status(self, text: str, kind: str) -> None:
+        self.save_status.param.update(object=text, alert_type=kind, visible=True)
+
+    def yaml_preview(self) -> str:
+        """The YAML the current levers would save."""
+        return scenario_to_yaml(self.scenario())
+
+    # ------------------------------------------------------------------ layout
+
+    def __panel__(self):
+        levers = pn.Column(
+            pn.pane.Markdown("#### Levers"),
+            self.base,
+            self.follow_up,
+            self.utc,
+            self.pharmacy,
+            self.prevention,
+            self.allocation_growth,
+            self.efficiency,
+            self.contract,
+            self.risk_share,
+            self.horizon,
+            self.reset,
+            pn.layout.Divider(),
+            pn.pane.Markdown("#### Save as scenario"),
+            self.save_name,
+            self.save_title,
+            self.save_button,
+            self.save_status,
+            width=380,
+        )
+        results = pn.Column(
+            pn.pane.Markdown(
+                "### What-if: system surplus (+) / deficit (\u2212), GBP m\n"
+                "Move a lever and the whole model reruns (analytic capacity model, central assumptions). "
+                "The dashed line is break-even."
+            ),
+            self.error,
+            self.headline,
+            self.chart,
+            pn.pane.Markdown(report.EXPLAIN["table"]),
+            self.table,
+            self.timing,
+            sizing_mode="stretch_width",
+        )
+        return pn.Row(levers, results, sizing_mode="stretch_width")
+
+
+def loaded_yaml(path: Path) -> dict:
+    """A saved scenario file as plain data (for tests and previews)."""
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))

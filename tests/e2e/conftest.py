@@ -1,0 +1,179 @@
+"""Browser-test fixtures: small results, a real dashboard server, Debian chromium.
+
+The server is ``sefton-finance serve`` itself, started in its own process group
+on a free localhost port and stopped (by that group's id) at the end of the session.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = REPO / "test-artifacts"
+SMALL_HORIZON = 3
+"""Years ahead in the test scenarios: enough for every chart, quick to compute."""
+
+
+def free_port() -> int:
+    """A TCP port nobody is listening on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def small_results(tmp_path_factory):
+    """The shipped scenarios shortened to three years, run once: ``(scenarios_dir, results_dir)``."""
+    from sefton_finance.results import save
+    from sefton_finance.runner import run_file
+
+    root = tmp_path_factory.mktemp("board")
+    scenarios, results = root / "scenarios", root / "results"
+    scenarios.mkdir()
+    for name in ("do_nothing", "place_plan", "stretch"):
+        data = yaml.safe_load((REPO / "scenarios" / f"{name}.yaml").read_text(encoding="utf-8"))
+        data.setdefault("horizon", {})["years_ahead"] = SMALL_HORIZON
+        path = scenarios / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        save(run_file(path), results / f"{name}.nc")
+    return scenarios, results
+
+
+def _wait_for(url: str, port: int, process: subprocess.Popen, timeout: float = 180.0) -> None:
+    """Wait for the port to open, then load the app once (warming the shared caches).
+
+    One patient request rather than many short ones: every request starts a session
+    that builds the whole page, so impatient retries would pile work on the server.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"dashboard server exited with code {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"nothing listening on port {port} after {timeout:.0f} s"
+                ) from None
+            time.sleep(0.25)
+    remaining = max(deadline - time.monotonic(), 30.0)
+    with urllib.request.urlopen(url, timeout=remaining) as response:  # localhost only
+        if response.status != 200:
+            raise RuntimeError(f"{url} answered {response.status}")
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(small_results, tmp_path_factory):
+    """URL of a running ``sefton-finance serve`` on the small results."""
+    scenarios, results = small_results
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "serve.log"
+    command = [
+        sys.executable,
+        "-m",
+        "sefton_finance",
+        "serve",
+        "--port",
+        str(port),
+        "--results",
+        str(results),
+        "--scenarios",
+        str(scenarios),
+        "--no-show",
+    ]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    with open(log, "w", encoding="utf-8") as handle:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}/app"
+    try:
+        _wait_for(url, port, process)
+    except Exception:
+        _stop(process)
+        raise RuntimeError(
+            f"dashboard failed to start; log:\n{log.read_text(encoding='utf-8')}"
+        ) from None
+    yield url
+    _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop the server's process group (the CLI and the panel server it started)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's chromium under Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed at /usr/bin/chromium (run `make browser`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def board_page(chromium, request):
+    """A fresh page that records console errors; fails the test if any were logged.
+
+    A screenshot of the final state goes to ``test-artifacts/<test name>.png``.
+    """
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    page.console_errors = errors
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    finally:
+        context.close()
+    assert not errors, f"the page logged console errors: {errors}"
+
+
+def open_dashboard(page, url: str) -> None:
+    """Load the app and wait until the comparison page has drawn its tables."""
+    page.goto(url, timeout=60_000)
+    page.locator("table.surplus-table").first.wait_for(timeout=60_000)
