@@ -115,10 +115,32 @@ def contract_values(
     realised : xarray.DataArray
         Yearly activity ``(year, locality, pod)``.
     """
-    by_provider = realised * baseline.provision  # (year, locality, pod, org)
-    priced = by_provider * baseline.tariff * tariff_index
-    value = (priced * baseline.commissioner_of()).sum(("locality", "pod"))
-    return value.rename(org="provider")
+    # value[commissioner, provider] = tariff index x sum over (locality, pod) of
+    # activity x provision share x tariff x commissioner flag. Only the non-zero
+    # (locality, pod) terms are added, in a fixed order, so the sum is exact and the
+    # same whatever the number of draws.
+    weights = (baseline.provision * baseline.tariff * baseline.commissioner_of()).transpose(
+        "commissioner", "org", "locality", "pod"
+    )
+    activity = realised.transpose(..., "locality", "pod")
+    weights = weights.sel(locality=activity.locality.values, pod=activity.pod.values)
+    w = weights.values
+    a = activity.values
+    out = np.zeros((*a.shape[:-2], w.shape[0], w.shape[1]))
+    for c in range(w.shape[0]):
+        for o in range(w.shape[1]):
+            terms = np.argwhere(w[c, o] != 0)
+            if terms.size == 0:
+                continue
+            total = a[..., terms[0][0], terms[0][1]] * w[c, o, terms[0][0], terms[0][1]]
+            for loc, pod in terms[1:]:
+                total = total + a[..., loc, pod] * w[c, o, loc, pod]
+            out[..., c, o] = total
+    dims = [*activity.dims[:-2], "commissioner", "provider"]
+    coords = {d: activity[d].values for d in activity.dims[:-2] if d in activity.coords}
+    coords.update(commissioner=weights.commissioner.values, provider=weights.org.values)
+    value = xr.DataArray(out, dims=dims, coords=coords) * tariff_index
+    return value.transpose(*[d for d in ("draw", "year", "commissioner", "provider") if d in value.dims])
 
 
 def ledgers(

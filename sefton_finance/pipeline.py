@@ -68,6 +68,8 @@ class Context:
     weighted_population: xr.DataArray
     funding: xr.DataArray
     variable_share: xr.DataArray
+    plan_by_locality: xr.DataArray
+    """Do-nothing demand summed over age bands ``(year, month, locality, pod)`` (+ ``draw``)."""
 
 
 def make_context(scenario: Scenario, baseline: Baseline, levers: Levers) -> Context:
@@ -88,7 +90,124 @@ def make_context(scenario: Scenario, baseline: Baseline, levers: Levers) -> Cont
     weighted = demand.weighted_population(population, baseline.need_weight)
     funding = finance.allocations(baseline, weighted, prices)
     variable = finance.contract_variable_share(baseline, scenario.contract.form, scenario.contract.variable_share)
-    return Context(scenario, baseline, years, levers, prices, plan, weighted, funding, variable)
+    by_locality = _sum_age_bands(plan)
+    return Context(scenario, baseline, years, levers, prices, plan, weighted, funding, variable, by_locality)
+
+
+def _sum_age_bands(activity: xr.DataArray) -> xr.DataArray:
+    """Sum over age bands, adding the bands in a fixed order.
+
+    Elementwise adds in a fixed order give the same last bit whether a pod was
+    touched by an intervention or not, and whatever the number of draws: so a
+    zero-effect intervention changes nothing, exactly, and draw 0 of a Monte
+    Carlo run equals the single run.
+    """
+    rest = [d for d in activity.dims if d not in ("age_band", "pod")]
+    blocks = activity.transpose("pod", "age_band", *rest).values
+    memory = np.empty((blocks.shape[0], *blocks.shape[2:]))
+    for pod in range(blocks.shape[0]):
+        memory[pod] = _add_bands(blocks[pod])
+    dims = [*rest, "pod"]
+    coords = {d: activity[d].values for d in dims if d in activity.coords}
+    return xr.DataArray(np.moveaxis(memory, 0, -1), dims=dims, coords=coords)
+
+
+def _add_bands(block: np.ndarray) -> np.ndarray:
+    """``block[0] + block[1] + ...`` over the leading (age band) axis."""
+    total = block[0].copy()
+    for band in range(1, block.shape[0]):
+        total += block[band]
+    return total
+
+
+def _has_draws(levers: Levers) -> bool:
+    return any(isinstance(v, xr.DataArray) and "draw" in v.dims for v in levers.values())
+
+
+class _Overlay:
+    """Demand after interventions, kept as the plan plus the pods that changed.
+
+    An intervention touches a few pods; copying the whole (draws x years x months
+    x localities x age bands x pods) array for each one would dominate a
+    1,000-draw run. Each pod is a numpy block with dims ``(age_band, draw, year,
+    month, locality)`` (the plan's memory order, see :func:`demand.project_demand`);
+    the draw axis has length 1 where nothing varies by draw.
+    """
+
+    def __init__(self, context: Context):
+        plan = context.plan_demand
+        self.dims = ["age_band", "draw", "year", "month", "locality"]
+        self.plan = plan
+        self.plan_has_draw = "draw" in plan.dims
+        self.blocks = plan.transpose("pod", *[d for d in self.dims if d in plan.dims]).values
+        self.pods = list(plan.pod.values)
+        self.changed: dict[int, np.ndarray] = {}
+        self.touched: set[int] = set()
+
+    def get(self, pod: str) -> np.ndarray:
+        index = self.pods.index(pod)
+        if index in self.changed:
+            return self.changed[index]
+        values = self.blocks[index]
+        return values if self.plan_has_draw else values[:, None]
+
+    def set(self, pod: str, values: np.ndarray) -> None:
+        index = self.pods.index(pod)
+        self.changed[index] = values
+        self.touched.add(index)
+
+    def align(self, array: xr.DataArray) -> np.ndarray:
+        """A DataArray (share, moved activity) as numpy, broadcastable against the blocks."""
+        missing = [d for d in self.dims if d not in array.dims]
+        return array.expand_dims(missing).transpose(*self.dims).values
+
+    def as_dataarray(self, values: np.ndarray) -> xr.DataArray:
+        coords = {d: self.plan[d].values for d in self.dims if d in self.plan.coords}
+        array = xr.DataArray(values, dims=self.dims, coords=coords)
+        return array if values.shape[1] > 1 or self.plan_has_draw else array.isel(draw=0)
+
+    def full(self) -> xr.DataArray:
+        """The whole activity array (for mechanisms that override ``shift``)."""
+        draws = max([v.shape[1] for v in self.changed.values()], default=1)
+        blocks = self.blocks if self.plan_has_draw else self.blocks[:, :, None]
+        blocks = np.array(np.broadcast_to(blocks, (*blocks.shape[:2], max(draws, blocks.shape[2]), *blocks.shape[3:])))
+        for index, values in self.changed.items():
+            blocks[index] = values
+        dims = ["pod", *self.dims]
+        coords = {d: self.plan[d].values for d in dims if d in self.plan.coords}
+        array = xr.DataArray(blocks, dims=dims, coords=coords)
+        if not self.plan_has_draw and blocks.shape[2] == 1:
+            array = array.isel(draw=0)
+        return array.transpose(*[d for d in ("draw", *self.plan.dims) if d in array.dims])
+
+    def by_locality(self, index: int) -> np.ndarray:
+        """One pod's activity summed over age bands ``(draw, year, month, locality)``."""
+        return _add_bands(self.changed[index])
+
+
+def _shift(overlay: _Overlay, intervention: Intervention, share: xr.DataArray, stays: Mapping[str, float]) -> None:
+    """Apply one intervention to the overlay (same arithmetic as ``Intervention.shift``)."""
+    if type(intervention).shift is not Intervention.shift:
+        # A plugin with its own shift sees the whole array, as its contract says.
+        after = intervention.shift(overlay.full(), share, stays)
+        if "draw" not in after.dims:
+            after = after.expand_dims("draw")
+        values = after.transpose("pod", *overlay.dims).values
+        for index, pod in enumerate(overlay.pods):
+            overlay.set(pod, values[index])
+        return
+    fraction = overlay.align(share)
+    params = intervention.params
+    for pod in params.pods:
+        source = overlay.get(pod)
+        moved = source * fraction
+        overlay.set(pod, source - moved)
+        stay = stays.get(pod, 0.0)
+        if stay > 0 and "bed_days" not in params.pods:
+            overlay.set("bed_days", np.clip(overlay.get("bed_days") - moved * stay, 0.0, None))
+        for target, added in intervention.destination(overlay.as_dataarray(moved), pod).items():
+            extra = overlay.align(added) if isinstance(added, xr.DataArray) else added
+            overlay.set(target, overlay.get(target) + extra)
 
 
 def apply_interventions(
@@ -98,16 +217,59 @@ def apply_interventions(
 
     Each acts on what the previous ones left, so effects on one flow combine
     multiplicatively and the changes telescope to the total change exactly.
+
+    Returns
+    -------
+    (activity, changes)
+        Activity summed over age bands ``(year, month, locality, pod)`` and, per
+        intervention, its yearly change ``(year, locality, pod)`` (both + ``draw``).
     """
-    activity = context.plan_demand
-    changes = []
+    overlay = _Overlay(context)
+    plan = context.plan_by_locality
     stays = context.baseline.bed_days_per_unit
+    plan_blocks = plan.transpose("pod", *[d for d in ("draw", "year", "month", "locality") if d in plan.dims]).values
+    if "draw" not in plan.dims:
+        plan_blocks = plan_blocks[:, None]
+    current: dict[int, np.ndarray] = {}  # pod -> (draw, year, month, locality) after the interventions so far
+    changes = []
+    yearly_plan = plan.sum("month", skipna=False)
     for intervention in interventions:
         share = intervention.affected_share(context.years, intervention_levers(context.levers, intervention.name))
-        after = intervention.shift(activity, share, stays)
-        changes.append(after - activity)
-        activity = after
-    return activity, changes
+        overlay.touched = set()
+        _shift(overlay, intervention, share, stays)
+        change: dict[int, np.ndarray] = {}
+        for index in sorted(overlay.touched):
+            old = current.get(index, plan_blocks[index])
+            new = overlay.by_locality(index)
+            current[index] = new
+            change[index] = (new - old).sum(axis=2)  # over months
+        changes.append(_from_blocks(yearly_plan, change, zeros=True))
+    return _from_blocks(plan, current), changes
+
+
+def _from_blocks(template: xr.DataArray, blocks: Mapping[int, np.ndarray], zeros: bool = False) -> xr.DataArray:
+    """``template`` (dims ``(draw?, ..., pod)``) with the given pods' blocks replaced.
+
+    Blocks have a leading draw axis (length 1 where nothing varies by draw). With
+    ``zeros`` the other pods are zero instead of the template's values.
+    """
+    rest = [d for d in template.dims if d not in ("draw", "pod")]
+    base = template.transpose("pod", *[d for d in template.dims if d != "pod"]).values
+    if not blocks:
+        return xr.zeros_like(template) if zeros else template
+    if "draw" not in template.dims:
+        base = base[:, None]
+    draws = max(base.shape[1], *(v.shape[0] for v in blocks.values()))
+    shape = (base.shape[0], draws, *base.shape[2:])
+    memory = np.zeros(shape) if zeros else np.array(np.broadcast_to(base, shape))
+    for index, values in blocks.items():
+        memory[index] = values
+    dims = ["pod", "draw", *rest]
+    coords = {d: template[d].values for d in dims if d in template.coords}
+    array = xr.DataArray(memory, dims=dims, coords=coords)
+    if draws == 1 and "draw" not in template.dims:
+        array = array.isel(draw=0)
+    return array.transpose(*[d for d in ("draw", *rest, "pod") if d in array.dims])
 
 
 def intervention_payments(
@@ -121,33 +283,65 @@ def intervention_payments(
         .sum()
     )
     ccg_split = {str(o): float(ccg_heads.sel(org=o) / ccg_heads.sum()) for o in ccg_heads.org.values}
-    template = xr.DataArray(
-        np.zeros((len(context.years), len(orgs), len(orgs))),
-        dims=("year", "payer", "payee"),
-        coords={"year": context.years, "payer": orgs, "payee": orgs},
-    )
-    payments = template
-    costs = []
-    for intervention in interventions:
-        cost = intervention.yearly_cost(
+    costs = [
+        intervention.yearly_cost(
             context.years, intervention_levers(context.levers, intervention.name), context.prices.cost
         )
-        costs.append(cost)
+        for intervention in interventions
+    ]
+    draws = max([c.sizes.get("draw", 1) for c in costs], default=1)
+    with_draw = any("draw" in c.dims for c in costs)
+    data = np.zeros((draws, len(context.years), len(orgs), len(orgs)))
+    for intervention, cost in zip(interventions, costs, strict=True):
         payers = ccg_split if intervention.params.payer == "ccgs" else {intervention.params.payer: 1.0}
+        values = cost.expand_dims([d for d in ("draw",) if d not in cost.dims]).transpose("draw", "year").values
+        payee = orgs.index(intervention.params.delivered_by)
         for payer, share in payers.items():
-            one_hot = xr.zeros_like(template.isel(year=0))
-            one_hot.loc[{"payer": payer, "payee": intervention.params.delivered_by}] = share
-            payments = payments + cost * one_hot
+            data[:, :, orgs.index(payer), payee] += values * share
+    coords = {"year": context.years, "payer": orgs, "payee": orgs}
+    if with_draw:
+        payments = xr.DataArray(data, dims=("draw", "year", "payer", "payee"), coords=coords)
+    else:
+        payments = xr.DataArray(data[0], dims=("year", "payer", "payee"), coords=coords)
     if costs:
         by_intervention = xr.concat(costs, dim="intervention", coords="minimal").assign_coords(
             intervention=[i.name for i in interventions]
         )
     else:
         by_intervention = xr.DataArray(
-            np.zeros((len(context.years), 0)), dims=("year", "intervention"), coords={"year": context.years, "intervention": []}
+            np.zeros((len(context.years), 0)),
+            dims=("year", "intervention"),
+            coords={"year": context.years, "intervention": []},
         )
     dims = [d for d in ("draw", "year", "intervention") if d in by_intervention.dims]
     return payments, by_intervention.transpose(*dims)
+
+
+def _by_provider(realised: xr.DataArray, provision: xr.DataArray) -> xr.DataArray:
+    """Activity by provider ``(..., month, org, pod)``: localities' activity x provision shares.
+
+    Only the (pod, provider) pairs with a provision share are summed, locality by
+    locality in a fixed order: exact and independent of the number of draws.
+    """
+    values = realised.transpose(..., "locality", "pod").values
+    shares = provision.transpose("pod", "locality", "org")
+    pods = list(realised.pod.values)
+    orgs = list(shares.org.values)
+    share_values = shares.sel(pod=pods).values
+    out = np.zeros((*values.shape[:-2], len(orgs), len(pods)))
+    for p in range(len(pods)):
+        for o in range(len(orgs)):
+            localities = np.flatnonzero(share_values[p, :, o])
+            if localities.size == 0:
+                continue
+            total = values[..., localities[0], p] * share_values[p, localities[0], o]
+            for loc in localities[1:]:
+                total = total + values[..., loc, p] * share_values[p, loc, o]
+            out[..., o, p] = total
+    dims = [d for d in realised.dims if d not in ("locality", "pod")] + ["org", "pod"]
+    coords = {d: realised[d].values for d in dims if d in realised.coords}
+    coords["org"] = orgs
+    return xr.DataArray(out, dims=dims, coords=coords)
 
 
 def evaluate(
@@ -162,7 +356,8 @@ def evaluate(
     ----------
     context : Context
     activity : xarray.DataArray
-        Demand after interventions ``(year, month, locality, age_band, pod)``.
+        Demand after interventions ``(year, month, locality, pod)``, or with ``age_band``
+        (summed here); ``draw`` first when it varies by draw.
     spend : xarray.DataArray
         Intervention funding ``(year, payer, payee)``.
     plan : xarray.Dataset, optional
@@ -170,34 +365,41 @@ def evaluate(
     """
     baseline = context.baseline
     scenario = context.scenario
-    by_locality = activity.sum("age_band")
-    plan_by_locality = context.plan_demand.sum("age_band")
+    if activity is context.plan_demand:
+        by_locality = context.plan_by_locality
+    elif "age_band" in activity.dims:
+        by_locality = _sum_age_bands(activity)
+    else:
+        by_locality = activity
     realised, waiting = capacity.backfill(
         by_locality,
-        plan_by_locality,
+        context.plan_by_locality,
         baseline.waiting_list,
         baseline.pods["has_waiting_list"].astype(bool),
         scenario.capacity.backfill,
     )
     # Admissions treated from the waiting list bring their stays with them.
-    extra_admissions = realised - by_locality
-    stays = xr.DataArray(
-        [baseline.bed_days_per_unit.get(p, 0.0) for p in realised.pod.values], dims="pod", coords={"pod": realised.pod.values}
-    )
-    extra_bed_days = (extra_admissions * stays).sum("pod")
-    realised = realised.copy()
-    realised.loc[{"pod": "bed_days"}] = (realised.sel(pod="bed_days") + extra_bed_days).clip(min=0.0)
+    pods = list(realised.pod.values)
+    values = realised.values  # a new array from backfill: safe to change in place
+    extra_bed_days = None
+    for pod, stay in baseline.bed_days_per_unit.items():
+        index = pods.index(pod)
+        extra = (values[..., index] - by_locality.values[..., index]) * stay
+        extra_bed_days = extra if extra_bed_days is None else extra_bed_days + extra
+    if extra_bed_days is not None:
+        bed = pods.index("bed_days")
+        values[..., bed] = np.clip(values[..., bed] + extra_bed_days, 0.0, None)
 
-    provider_monthly = (realised * baseline.provision).sum("locality")
+    provider_monthly = _by_provider(realised, baseline.provision)
     required = capacity.capacity_required(provider_monthly, baseline)
-    provider_yearly = provider_monthly.sum("month")
+    provider_yearly = provider_monthly.sum("month", skipna=False)
     if plan is None:
         base_activity, base_required = provider_yearly.isel(year=0), required.isel(year=0)
     else:
         base_activity, base_required = plan["provider_activity"].isel(year=0), plan["capacity_required"].isel(year=0)
     costs = costing.provider_cost(provider_yearly, required, base_activity, base_required, context.prices.cost, baseline)
 
-    yearly = realised.sum("month")
+    yearly = realised.sum("month", skipna=False)
     values = finance.contract_values(yearly, baseline, context.prices.tariff)
     plan_values = values if plan is None else plan["contract_value"]
     capitated = scenario.contract.form == "capitated"
@@ -207,7 +409,7 @@ def evaluate(
         values=values,
         plan_values=plan_values,
         variable_share=context.variable_share,
-        provider_costs=costs["provider_cost"].sum("pod"),
+        provider_costs=costs["provider_cost"].sum("pod", skipna=False),
         other_spend_index=context.prices.other_spend,
         intervention_spend=spend,
         capitated=capitated and plan is not None,
@@ -235,8 +437,9 @@ def run(
     baseline: Baseline | None = None,
     levers: Levers | None = None,
     with_bridge: bool = True,
+    interventions: Sequence[Intervention] | None = None,
 ) -> xr.Dataset:
-    """Run one scenario (one draw) through the whole pipeline.
+    """Run one scenario (one draw, or many as a ``draw`` dim) through the whole pipeline.
 
     Parameters
     ----------
@@ -247,7 +450,9 @@ def run(
         Lever values; default the principal (central) values.
     with_bridge : bool
         Also attribute the change in surplus to each intervention (one extra
-        evaluation per intervention and prefix).
+        evaluation per intervention).
+    interventions : sequence of Intervention, optional
+        The scenario's interventions already resolved (saves re-reading the library).
 
     Returns
     -------
@@ -255,7 +460,7 @@ def run(
         Results with the design's dims; see :mod:`sefton_finance.results`.
     """
     baseline = load_baseline() if baseline is None else baseline
-    interventions = resolve_interventions(scenario)
+    interventions = resolve_interventions(scenario) if interventions is None else interventions
     levers = principal_levers(scenario, interventions) if levers is None else levers
     context = make_context(scenario, baseline, levers)
     no_spend, _ = intervention_payments(context, [])
@@ -266,16 +471,15 @@ def run(
 
     names = [i.name for i in interventions]
     if changes:
-        activity_change = xr.concat([c.sum(("month", "age_band", "locality")) for c in changes], dim="intervention")
-        locality_change = xr.concat([c.sum(("month", "age_band")) for c in changes], dim="intervention")
+        locality_change = xr.concat(changes, dim="intervention", coords="minimal")
     else:
-        activity_change = xr.zeros_like(context.plan_demand.sum(("month", "age_band", "locality"))).expand_dims(intervention=0)
-        locality_change = xr.zeros_like(context.plan_demand.sum(("month", "age_band"))).expand_dims(intervention=0)
+        locality_change = xr.zeros_like(context.plan_by_locality.sum("month")).expand_dims(intervention=0)
+    activity_change = locality_change.sum("locality", skipna=False)
     activity_change = activity_change.assign_coords(intervention=names)
     locality_change = locality_change.assign_coords(intervention=names)
 
     ds = result.drop_vars(["contract_value"])
-    ds["demand"] = context.plan_demand.sum("age_band").assign_attrs(
+    ds["demand"] = context.plan_by_locality.assign_attrs(
         units="activity units per month", long_name="Demand before interventions (do-nothing)"
     )
     ds["plan_surplus"] = plan["surplus"].assign_attrs(units="GBP", long_name="Surplus with no interventions")

@@ -1,0 +1,253 @@
+"""Commands for uncertainty: ``sweep``, ``tornado`` and ``goal-seek``.
+
+They register on :data:`sefton_finance.cli.app` when this module is imported.
+Every table can be written to CSV (``--csv``) and Excel (``--excel``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+import yaml
+from rich.table import Table
+
+from sefton_finance import analysis
+from sefton_finance.cli import BaselineOption, _baseline, app, console, fail, progress_bar
+from sefton_finance.errors import InputError
+
+CsvOption = Annotated[Path | None, typer.Option("--csv", help="Also write the table as CSV.")]
+ExcelOption = Annotated[
+    Path | None, typer.Option("--excel", help="Also write the table as an Excel workbook.")
+]
+
+
+def _export(table: pd.DataFrame, csv: Path | None, excel: Path | None, sheet: str) -> None:
+    if csv is not None:
+        table.round(6).to_csv(csv)
+        console.print(f"wrote {csv}")
+    if excel is not None:
+        with pd.ExcelWriter(excel) as writer:
+            table.to_excel(writer, sheet_name=sheet[:31])
+        console.print(f"wrote {excel}")
+
+
+def _show(table: pd.DataFrame, title: str, digits: int = 2) -> None:
+    view = Table(title=title, title_justify="left")
+    names = list(table.index.names)
+    for name in names:
+        view.add_column(str(name or ""))
+    for column in table.columns:
+        view.add_column(str(column), justify="right")
+    for index, row in table.iterrows():
+        labels = index if isinstance(index, tuple) else (index,)
+        cells = [f"{v:,.{digits}f}" if isinstance(v, float) else str(v) for v in row.values]
+        view.add_row(*map(str, labels), *cells)
+    console.print(view)
+
+
+def _load(path: Path):
+    from sefton_finance.scenario import load_scenario
+
+    return load_scenario(path)
+
+
+def _parse_setting(text: str) -> tuple[str, list]:
+    """``path=v1,v2,...`` -> (path, values), values read as YAML scalars."""
+    if "=" not in text:
+        fail(
+            f"--set {text!r}: write PATH=VALUE[,VALUE...], e.g. interventions.pifu.intensity=0,0.5,1"
+        )
+    path, _, values = text.partition("=")
+    try:
+        parsed = [yaml.safe_load(v) for v in values.split(",") if v.strip() != ""]
+    except yaml.YAMLError:
+        fail(f"--set {text!r}: values must be numbers or true/false")
+    if not parsed:
+        fail(f"--set {text!r}: give at least one value")
+    return path.strip(), parsed
+
+
+@app.command("sweep")
+def sweep_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file to vary.")],
+    settings: Annotated[
+        list[str],
+        typer.Option(
+            "--set",
+            help="PATH=V1,V2,... e.g. interventions.pifu.intensity=0,0.5,1,1.5 (repeatable: grid).",
+        ),
+    ],
+    draws: Annotated[
+        int, typer.Option("--draws", min=1, max=100_000, help="Monte Carlo draws per point.")
+    ] = 200,
+    out: Annotated[
+        Path, typer.Option("--out", help="Directory for one netCDF result per grid point.")
+    ] = Path("results/sweep"),
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", envvar="DASK_SCHEDULER_ADDRESS", help="dask.distributed scheduler."
+        ),
+    ] = None,
+    csv: CsvOption = None,
+    excel: ExcelOption = None,
+    baseline: BaselineOption = None,
+) -> None:
+    """Run a grid of lever values; save each point and tabulate the final-year system position.
+
+    Each finished point is saved at once (atomically), so an interrupted sweep keeps
+    the points already done.
+    """
+    from sefton_finance.montecarlo import run_monte_carlo, with_overrides
+    from sefton_finance.results import save
+
+    try:
+        base_scenario = _load(scenario)
+        base = _baseline(baseline)
+        grid = dict(_parse_setting(s) for s in settings)
+        points = []
+        for values in itertools.product(*grid.values()):
+            overrides = dict(zip(grid, values, strict=True))
+            try:
+                points.append((overrides, with_overrides(base_scenario, overrides)))
+            except (ValueError, InputError) as error:
+                fail(f"{scenario}: {error}")
+    except InputError as error:
+        fail(str(error))
+    rows = []
+    year = base_scenario.years[-1]
+    with progress_bar() as bar:
+        task = bar.add_task("sweep", total=len(points))
+        for number, (overrides, point) in enumerate(points):
+            ds = run_monte_carlo(point, base, draws, scheduler=scheduler, with_bridge=False)
+            save(ds, out / f"{base_scenario.name}_{number:03d}.nc", overwrite=True)
+            fan = analysis.fan_table(ds).loc[(analysis.SYSTEM, year)]
+            chance = analysis.breakeven_probability(ds).loc[analysis.SYSTEM]
+            rows.append(
+                {
+                    "point": number,
+                    **overrides,
+                    f"p10_{year}_gbp_m": fan["p10"],
+                    f"p50_{year}_gbp_m": fan["p50"],
+                    f"p90_{year}_gbp_m": fan["p90"],
+                    f"probability_break_even_{year}": chance[year],
+                    "probability_break_even_cumulative": chance["cumulative"],
+                }
+            )
+            bar.update(task, completed=number + 1)
+    table = pd.DataFrame(rows).set_index("point")
+    _show(
+        table, f"Sweep of {scenario.name}: system surplus {year} (GBP m), {draws} draws per point"
+    )
+    _export(table, csv, excel, "sweep")
+
+
+@app.command("tornado")
+def tornado_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    year: Annotated[
+        str | None, typer.Option("--year", help="Financial year (default: the last).")
+    ] = None,
+    csv: CsvOption = None,
+    excel: ExcelOption = None,
+    baseline: BaselineOption = None,
+) -> None:
+    """One-way sensitivity: each uncertain lever at its low and high end, the rest central."""
+    try:
+        chosen = _load(scenario)
+        base = _baseline(baseline)
+    except InputError as error:
+        fail(str(error))
+    if year is not None and year not in chosen.years:
+        fail(f"--year {year!r} is outside the horizon {chosen.years[0]} to {chosen.years[-1]}")
+    table = analysis.tornado(chosen, base, year)
+    if table.empty:
+        fail(
+            f"{scenario}: no lever is written as an interval [low, high], so there is nothing to vary"
+        )
+    _show(
+        table,
+        f"Tornado: system surplus {table.attrs['year']} (GBP m) with each lever at its low and high",
+    )
+    _export(table, csv, excel, "tornado")
+
+
+@app.command("goal-seek")
+def goal_seek_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    year: Annotated[
+        str | None, typer.Option("--year", help="Break even by this year (default: the last).")
+    ] = None,
+    probability: Annotated[
+        float,
+        typer.Option(
+            "--probability", min=0.0, max=1.0, help="Required probability of breaking even."
+        ),
+    ] = 0.5,
+    intervention: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--intervention",
+            help="Intervention to scale (repeatable; default all: a common multiplier).",
+        ),
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Surplus counted as break-even, GBP m (default 0).")
+    ] = 0.0,
+    draws: Annotated[
+        int, typer.Option("--draws", min=10, max=100_000, help="Draws per evaluation.")
+    ] = 200,
+    csv: CsvOption = None,
+    excel: ExcelOption = None,
+    baseline: BaselineOption = None,
+) -> None:
+    """Smallest intensity that brings the system to break-even by a year at a probability."""
+    try:
+        chosen = _load(scenario)
+        base = _baseline(baseline)
+    except InputError as error:
+        fail(str(error))
+    if probability <= 0:
+        fail("--probability must be above 0")
+    try:
+        with console.status("goal-seeking", spinner="dots") if console.is_terminal else _null():
+            result = analysis.goal_seek(
+                chosen,
+                base,
+                year=year,
+                probability=probability,
+                interventions=intervention,
+                draws=draws,
+                threshold=threshold * analysis.GBP_M,
+            )
+    except analysis.GoalSeekError as error:
+        fail(f"{scenario}: {error}")
+    table = pd.DataFrame(
+        [
+            {"intervention": name, "intensity": value}
+            for name, value in result["intensities"].items()
+        ]
+    ).set_index("intervention")
+    table["multiplier"] = result["multiplier"]
+    table["probability"] = result["probability"]
+    table["standard_error"] = result["standard_error"]
+    table["year"] = result["year"]
+    _show(
+        table,
+        f"Goal-seek: P(system surplus >= {threshold:g}m in {result['year']}) >= {probability:.0%} "
+        f"({draws} draws, {result['evaluations']} evaluations)",
+        digits=3,
+    )
+    _export(table, csv, excel, "goal_seek")
+
+
+class _null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        return False

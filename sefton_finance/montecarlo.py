@@ -1,0 +1,446 @@
+"""Monte Carlo: sampled levers, seeds, and running draws locally or on a Dask cluster.
+
+What an interval means
+----------------------
+A lever written as an interval ``[low, high]`` is the central 80% of a normal
+distribution: ``low`` and ``high`` are its 10th and 90th percentiles, so the mean
+is the midpoint and the standard deviation ``(high - low) / (2 x 1.2816)``. One
+draw in five falls outside the interval, as the evidence behind most ranges
+(published ranges of effect, local estimates of cost) is itself a plausible
+range, not a hard limit. Samples are then clipped to what the lever can be:
+
+- shares (intervention ``effect``, ``finance.efficiency_*``): ``[0, 1]``;
+- costs (``setup_cost``, ``recurring_cost``): ``>= 0``;
+- growth and inflation rates: above -100%.
+
+Clipping piles the tail on the bound (for ``effect: [0.0, 0.01]`` about a
+third of draws have no effect at all), which is what "the programme may
+achieve nothing" means.
+
+Draws and seeds
+---------------
+Draw 0 is the principal run: every lever at its central value. Draw ``k >= 1``
+uses standard normal number ``k`` of the lever's own stream. Each lever's stream
+is spawned from the scenario seed and a stable hash (SHA-256) of the lever's
+key, never from its position in a list: so the same lever gets the same random
+numbers in every scenario (common random numbers), adding an intervention does
+not reshuffle the others, a zero-effect scenario differs from do-nothing by
+exactly zero in every draw, and 100 draws are the first 100 of 1,000.
+Parameter streams (``PARAMETER_STREAM``) are kept apart from the discrete-event
+model's stochastic replications (``REPLICATION_STREAM``, see
+:func:`replication_seeds`).
+
+Execution
+---------
+The analytic pipeline is vectorised over draws (levers are DataArrays with a
+``draw`` dim), so draws run in chunks of ``chunk_size``: in this process, in
+local worker processes, or on an existing ``dask.distributed`` cluster. The
+chunks are the same whichever way they run, so results are bit-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from scipy.stats import norm
+
+from sefton_finance.baseline import Baseline, load_baseline
+from sefton_finance.codes import ORGANISATION_LABELS
+from sefton_finance.interventions import Intervention, resolve_interventions
+from sefton_finance.levers import bounds, is_uncertain
+from sefton_finance.pipeline import principal_levers, run
+from sefton_finance.results import make_attrs
+from sefton_finance.scenario import Scenario, scenario_text_hash, scenario_to_yaml
+
+INTERVAL_COVERAGE = 0.80
+"""Probability that a lever falls inside its written interval (central 80% of a normal)."""
+Z_INTERVAL = float(norm.ppf(0.5 + INTERVAL_COVERAGE / 2))
+"""Standard normal quantile of the interval's ends (1.2816)."""
+PARAMETER_STREAM = 1
+"""First spawn-key word of lever (parameter uncertainty) streams."""
+REPLICATION_STREAM = 2
+"""First spawn-key word of discrete-event replication streams."""
+CHUNK_SIZE = 250
+"""Draws per chunk: one pipeline call (about 300 MB of working memory at 250 draws)."""
+FINANCE_LEVERS = (
+    "allocation_growth",
+    "council_funding_growth",
+    "cost_inflation",
+    "efficiency_requirement",
+    "efficiency_delivered",
+    "other_spend_growth",
+)
+DIM_ORDER = ("scenario", "draw", "year", "month", "org", "locality", "pod", "intervention")
+
+Progress = Callable[[int, int], None]
+"""``progress(draws_done, draws_total)``."""
+
+
+def lever_intervals(
+    scenario: Scenario, interventions: Sequence[Intervention] | None = None
+) -> dict[str, tuple]:
+    """Every lever of a scenario as ``(low, high)``, keyed as in :func:`pipeline.principal_levers`.
+
+    Plain numbers give ``(x, x)``; :func:`uncertain_levers` keeps the intervals.
+    """
+    interventions = resolve_interventions(scenario) if interventions is None else interventions
+    out = {"growth.non_demographic": bounds(scenario.growth.non_demographic)}
+    for pod, lever in scenario.growth.by_pod.items():
+        out[f"growth.by_pod.{pod}"] = bounds(lever)
+    for name in FINANCE_LEVERS:
+        out[f"finance.{name}"] = bounds(getattr(scenario.finance, name))
+    for intervention in interventions:
+        for name in intervention.uncertain_levers:
+            out[f"intervention.{intervention.name}.{name}"] = bounds(
+                getattr(intervention.params, name)
+            )
+    return out
+
+
+def uncertain_levers(
+    scenario: Scenario, interventions: Sequence[Intervention] | None = None
+) -> dict[str, tuple]:
+    """The levers written as intervals (the ones sampled), ``key -> (low, high)``."""
+    return {
+        key: pair
+        for key, pair in lever_intervals(scenario, interventions).items()
+        if is_uncertain(pair)
+    }
+
+
+def lever_limits(key: str) -> tuple[float, float]:
+    """What a lever can be: samples are clipped to this range."""
+    if key.endswith(".effect") or key in (
+        "finance.efficiency_requirement",
+        "finance.efficiency_delivered",
+    ):
+        upper = 1.0 if key.endswith(".effect") else float(np.nextafter(1.0, 0.0))
+        return 0.0, upper
+    if key.endswith("_cost"):
+        return 0.0, np.inf
+    return float(np.nextafter(-1.0, 0.0)), np.inf
+
+
+def key_words(key: str) -> tuple[int, int]:
+    """Two 32-bit words from the SHA-256 of a lever key (stable across runs and machines)."""
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "little"), int.from_bytes(digest[4:8], "little")
+
+
+def lever_stream(seed: int, key: str) -> np.random.Generator:
+    """The random stream of one lever: spawned from the seed and the lever's key."""
+    sequence = np.random.SeedSequence(entropy=seed, spawn_key=(PARAMETER_STREAM, *key_words(key)))
+    return np.random.Generator(np.random.PCG64(sequence))
+
+
+def standard_normals(seed: int, key: str, stop: int) -> np.ndarray:
+    """Standard normal numbers of draws ``0 .. stop-1`` for a lever (draw 0 is 0: the centre)."""
+    z = np.zeros(stop)
+    if stop > 1:
+        z[1:] = lever_stream(seed, key).standard_normal(stop - 1)
+    return z
+
+
+def sample_lever(seed: int, key: str, low: float, high: float, start: int, stop: int) -> np.ndarray:
+    """Values of one interval lever for draws ``start .. stop-1``."""
+    centre = 0.5 * (low + high)
+    spread = (high - low) / (2 * Z_INTERVAL)
+    values = centre + spread * standard_normals(seed, key, stop)[start:]
+    lowest, highest = lever_limits(key)
+    values = np.clip(values, lowest, highest)
+    if start == 0:
+        values[0] = centre  # the principal run is exactly the central value
+    return values
+
+
+def replication_seeds(seed: int, draw: int, replications: int) -> list[np.random.SeedSequence]:
+    """Seeds of the discrete-event replications of one draw, apart from the lever streams."""
+    return np.random.SeedSequence(entropy=seed, spawn_key=(REPLICATION_STREAM, draw)).spawn(
+        replications
+    )
+
+
+def sample_levers(
+    scenario: Scenario,
+    start: int,
+    stop: int,
+    interventions: Sequence[Intervention] | None = None,
+) -> dict[str, Any]:
+    """Lever values for draws ``start .. stop-1``.
+
+    Interval levers become DataArrays with a ``draw`` dim (labelled with the draw
+    numbers); plain numbers stay floats, so work that no interval touches is not
+    repeated per draw.
+    """
+    interventions = resolve_interventions(scenario) if interventions is None else interventions
+    levers: dict[str, Any] = principal_levers(scenario, interventions)
+    draw = np.arange(start, stop)
+    for key, (low, high) in uncertain_levers(scenario, interventions).items():
+        values = sample_lever(scenario.seed, key, low, high, start, stop)
+        levers[key] = xr.DataArray(values, dims="draw", coords={"draw": draw})
+    return levers
+
+
+def order_dims(ds: xr.Dataset) -> xr.Dataset:
+    """Transpose every variable to the design's dim order (others last)."""
+    out = ds.copy()
+    for name, array in ds.data_vars.items():
+        dims = [d for d in DIM_ORDER if d in array.dims] + [
+            d for d in array.dims if d not in DIM_ORDER
+        ]
+        out[name] = array.transpose(*dims)
+    return out
+
+
+def run_draws(
+    scenario: Scenario,
+    baseline: Baseline | str | Path | None,
+    start: int,
+    stop: int,
+    with_bridge: bool = True,
+) -> xr.Dataset:
+    """One chunk: draws ``start .. stop-1`` through the vectorised pipeline.
+
+    Every variable gains a ``draw`` dim (labelled ``start .. stop-1``), whether or
+    not it varies. ``baseline`` may be a directory, so a worker loads its own copy.
+    """
+    if baseline is None or isinstance(baseline, str | Path):
+        baseline = load_baseline(baseline)
+    interventions = resolve_interventions(scenario)
+    levers = sample_levers(scenario, start, stop, interventions)
+    ds = run(
+        scenario, baseline, levers=levers, with_bridge=with_bridge, interventions=interventions
+    )
+    draw = xr.DataArray(np.arange(start, stop), dims="draw")
+    expanded = {}
+    for name, array in ds.data_vars.items():
+        if "draw" not in array.dims:
+            array = array.expand_dims(draw=stop - start)
+        expanded[name] = array.assign_coords(draw=draw)
+    out = xr.Dataset(expanded, attrs=ds.attrs)
+    return order_dims(out)
+
+
+def chunks(draws: int, chunk_size: int = CHUNK_SIZE) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each chunk of draws."""
+    if draws < 1:
+        raise ValueError(f"draws must be at least 1, got {draws}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+    return [(start, min(start + chunk_size, draws)) for start in range(0, draws, chunk_size)]
+
+
+def default_workers() -> int:
+    """Local worker processes: one per core the process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def run_monte_carlo(
+    scenario: Scenario,
+    baseline: Baseline | None = None,
+    draws: int | None = None,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    with_bridge: bool = True,
+    scenario_text: str | None = None,
+    progress: Progress | None = None,
+) -> xr.Dataset:
+    """Run a scenario over Monte Carlo draws and stamp provenance.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    baseline : Baseline, optional
+        Default: the packaged baseline. Workers load it from its directory.
+    draws : int, optional
+        Default: ``scenario.draws``. Draw 0 is the principal run.
+    scheduler : str, optional
+        Address of a running ``dask.distributed`` scheduler (default: the
+        ``DASK_SCHEDULER_ADDRESS`` environment variable; unset means local).
+    workers : int, optional
+        Local worker processes (default one per core; 1 runs in this process).
+    chunk_size : int
+        Draws per task. The same chunks run locally or on a cluster, so the
+        numbers are bit-identical either way.
+    with_bridge : bool
+        Attribute the change in surplus to each intervention in every draw (one
+        extra evaluation per intervention: about 5x the time of the run without).
+    scenario_text : str, optional
+        The scenario file's text (recorded and hashed).
+    progress : callable, optional
+        Called with ``(draws_done, draws_total)`` as chunks finish.
+
+    Returns
+    -------
+    xarray.Dataset
+        Results with a ``draw`` dim, dims in the design's order.
+    """
+    baseline = load_baseline() if baseline is None else baseline
+    draws = scenario.draws if draws is None else draws
+    parts = chunks(draws, chunk_size)
+    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    results: dict[int, xr.Dataset] = {}
+    done = 0
+
+    def finished(start: int, stop: int, ds: xr.Dataset) -> None:
+        nonlocal done
+        results[start] = ds
+        done += stop - start
+        if progress is not None:
+            progress(done, draws)
+
+    if scheduler is not None:
+        _run_on_cluster(scheduler, scenario, baseline, parts, with_bridge, finished)
+    else:
+        workers = min(default_workers() if workers is None else workers, len(parts))
+        if workers <= 1:
+            for start, stop in parts:
+                finished(start, stop, run_draws(scenario, baseline, start, stop, with_bridge))
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = {
+                    pool.submit(
+                        run_draws, scenario, str(baseline.directory), start, stop, with_bridge
+                    ): (start, stop)
+                    for start, stop in parts
+                }
+                from concurrent.futures import as_completed
+
+                for future in as_completed(futures):
+                    start, stop = futures[future]
+                    finished(start, stop, future.result())
+    combined = (
+        xr.concat([results[start] for start, _ in parts], dim="draw")
+        if len(parts) > 1
+        else results[0]
+    )
+    return stamp(combined, scenario, baseline, draws, scenario_text, chunk_size)
+
+
+def _run_on_cluster(
+    address: str,
+    scenario: Scenario,
+    baseline: Baseline,
+    parts: Sequence[tuple[int, int]],
+    with_bridge: bool,
+    finished: Callable[[int, int, xr.Dataset], None],
+) -> None:
+    """Submit chunks to an existing dask.distributed scheduler and collect them as they finish."""
+    from dask.distributed import Client, as_completed
+
+    with Client(address) as client:
+        directory = str(baseline.directory)
+        futures = {}
+        for start, stop in parts:
+            future = client.submit(
+                run_draws,
+                scenario,
+                directory,
+                start,
+                stop,
+                with_bridge,
+                key=f"sefton-{scenario.name}-{start}-{stop}",
+            )
+            futures[future] = (start, stop)
+        for future in as_completed(futures):
+            start, stop = futures[future]
+            finished(start, stop, future.result())
+
+
+def stamp(
+    ds: xr.Dataset,
+    scenario: Scenario,
+    baseline: Baseline,
+    draws: int,
+    scenario_text: str | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> xr.Dataset:
+    """Organisation labels and provenance, as :func:`sefton_finance.runner.run_scenario` stamps them."""
+    text = scenario_to_yaml(scenario) if scenario_text is None else scenario_text
+    ds = ds.assign_coords(
+        scenario=scenario.name,
+        in_system=(
+            "org",
+            [bool(baseline.organisations["in_system"].sel(org=o)) for o in ds.org.values],
+        ),
+        org_name=("org", [ORGANISATION_LABELS.get(str(o), str(o)) for o in ds.org.values]),
+        org_long_name=(
+            "org",
+            [baseline.organisations["long_name"].sel(org=o).item() for o in ds.org.values],
+        ),
+    )
+    ds.attrs = make_attrs(
+        scenario_name=scenario.name,
+        scenario_text=text,
+        scenario_hash=scenario_text_hash(text),
+        baseline_hash=baseline.digest,
+        baseline_directory=str(baseline.directory),
+        seed=scenario.seed,
+        draws=draws,
+        capacity_method=scenario.capacity.method,
+        extra={
+            "scenario_title": scenario.title or scenario.name,
+            "scenario_description": scenario.description,
+            "interval_convention": f"interval = central {INTERVAL_COVERAGE:.0%} of a normal, clipped to the lever's range",
+            "draw_0": "principal run (every lever at its central value)",
+            "chunk_size": int(chunk_size),
+            "uncertain_levers": ", ".join(uncertain_levers(scenario)),
+            "discount_rate": float(scenario.finance.discount_rate),
+        },
+    )
+    return ds
+
+
+def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+    """A copy of a scenario with dotted-path values replaced and validated.
+
+    Paths are the scenario file's fields (``finance.cost_inflation``,
+    ``capacity.backfill``) or ``interventions.<name>.<parameter>`` for an
+    intervention already in the scenario (``interventions.pifu.intensity``).
+
+    Raises
+    ------
+    ValueError
+        Naming the path if it does not exist in the scenario.
+    """
+    data = scenario.model_dump(mode="python")
+    data["interventions"] = [{"name": use.name, **use.overrides} for use in scenario.interventions]
+    for path, value in overrides.items():
+        parts = path.split(".")
+        if parts[0] == "interventions":
+            if len(parts) != 3:
+                raise ValueError(f"'{path}': write interventions.<name>.<parameter>")
+            matches = [use for use in data["interventions"] if use["name"] == parts[1]]
+            if not matches:
+                names = ", ".join(use["name"] for use in data["interventions"]) or "none"
+                raise ValueError(
+                    f"'{path}': intervention {parts[1]!r} is not in the scenario (it has: {names})"
+                )
+            matches[0][parts[2]] = value
+            continue
+        node = data
+        for part in parts[:-1]:
+            if not isinstance(node, dict) or part not in node:
+                raise ValueError(f"'{path}': no field {part!r} in the scenario")
+            node = node[part]
+        if not isinstance(node, dict) or (parts[-1] not in node and parts[0] != "growth"):
+            raise ValueError(f"'{path}': no field {parts[-1]!r} in the scenario")
+        node[parts[-1]] = value
+    from sefton_finance.interventions import resolve_interventions as check
+    from sefton_finance.scenario import Scenario as Model
+
+    updated = Model.model_validate(data)
+    check(updated, source="<overrides>")
+    return updated
