@@ -154,6 +154,9 @@ def des_command(
     table.add_section()
     table.add_row(
         "Congestion cost, GBP m",
-        *[f"{float(cost['congestion_cost'].sel(year=y, org=s)) / 1e6:,.2f}" for y, s in columns],
+        *[
+            f"{float(cost['congestion_cost'].sel(year=y, org=s).sum()) / 1e6:,.2f}"
+            for y, s in columns
+        ],
     )
     console.print(table)

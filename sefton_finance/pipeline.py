@@ -77,21 +77,33 @@ def make_context(scenario: Scenario, baseline: Baseline, levers: Levers) -> Cont
     years = scenario.years
     f = lambda name: levers[f"finance.{name}"]  # noqa: E731
     prices = finance.Prices(
-        tariff=finance.compound((1 + f("cost_inflation")) * (1 - f("efficiency_requirement")) - 1, years),
-        cost=finance.compound((1 + f("cost_inflation")) * (1 - f("efficiency_delivered")) - 1, years),
+        tariff=finance.compound(
+            (1 + f("cost_inflation")) * (1 - f("efficiency_requirement")) - 1, years
+        ),
+        cost=finance.compound(
+            (1 + f("cost_inflation")) * (1 - f("efficiency_delivered")) - 1, years
+        ),
         other_spend=finance.compound(f("other_spend_growth"), years),
         allocation_per_head=finance.compound(f("allocation_growth"), years),
         council_funding=finance.compound(f("council_funding_growth"), years),
     )
-    overrides = {key.split(".")[-1]: value for key, value in levers.items() if key.startswith("growth.by_pod.")}
+    overrides = {
+        key.split(".")[-1]: value
+        for key, value in levers.items()
+        if key.startswith("growth.by_pod.")
+    }
     growth = demand.growth_by_pod(levers["growth.non_demographic"], overrides)
     plan = demand.project_demand(baseline, years, growth, scenario.growth.demographic)
     population = demand.population_projection(baseline, years, scenario.growth.demographic)
     weighted = demand.weighted_population(population, baseline.need_weight)
     funding = finance.allocations(baseline, weighted, prices)
-    variable = finance.contract_variable_share(baseline, scenario.contract.form, scenario.contract.variable_share)
+    variable = finance.contract_variable_share(
+        baseline, scenario.contract.form, scenario.contract.variable_share
+    )
     by_locality = _sum_age_bands(plan)
-    return Context(scenario, baseline, years, levers, prices, plan, weighted, funding, variable, by_locality)
+    return Context(
+        scenario, baseline, years, levers, prices, plan, weighted, funding, variable, by_locality
+    )
 
 
 def _sum_age_bands(activity: xr.DataArray) -> xr.DataArray:
@@ -170,7 +182,11 @@ class _Overlay:
         """The whole activity array (for mechanisms that override ``shift``)."""
         draws = max([v.shape[1] for v in self.changed.values()], default=1)
         blocks = self.blocks if self.plan_has_draw else self.blocks[:, :, None]
-        blocks = np.array(np.broadcast_to(blocks, (*blocks.shape[:2], max(draws, blocks.shape[2]), *blocks.shape[3:])))
+        blocks = np.array(
+            np.broadcast_to(
+                blocks, (*blocks.shape[:2], max(draws, blocks.shape[2]), *blocks.shape[3:])
+            )
+        )
         for index, values in self.changed.items():
             blocks[index] = values
         dims = ["pod", *self.dims]
@@ -185,7 +201,9 @@ class _Overlay:
         return _add_bands(self.changed[index])
 
 
-def _shift(overlay: _Overlay, intervention: Intervention, share: xr.DataArray, stays: Mapping[str, float]) -> None:
+def _shift(
+    overlay: _Overlay, intervention: Intervention, share: xr.DataArray, stays: Mapping[str, float]
+) -> None:
     """Apply one intervention to the overlay (same arithmetic as ``Intervention.shift``)."""
     if type(intervention).shift is not Intervention.shift:
         # A plugin with its own shift sees the whole array, as its contract says.
@@ -227,14 +245,20 @@ def apply_interventions(
     overlay = _Overlay(context)
     plan = context.plan_by_locality
     stays = context.baseline.bed_days_per_unit
-    plan_blocks = plan.transpose("pod", *[d for d in ("draw", "year", "month", "locality") if d in plan.dims]).values
+    plan_blocks = plan.transpose(
+        "pod", *[d for d in ("draw", "year", "month", "locality") if d in plan.dims]
+    ).values
     if "draw" not in plan.dims:
         plan_blocks = plan_blocks[:, None]
-    current: dict[int, np.ndarray] = {}  # pod -> (draw, year, month, locality) after the interventions so far
+    current: dict[
+        int, np.ndarray
+    ] = {}  # pod -> (draw, year, month, locality) after the interventions so far
     changes = []
     yearly_plan = plan.sum("month", skipna=False)
     for intervention in interventions:
-        share = intervention.affected_share(context.years, intervention_levers(context.levers, intervention.name))
+        share = intervention.affected_share(
+            context.years, intervention_levers(context.levers, intervention.name)
+        )
         overlay.touched = set()
         _shift(overlay, intervention, share, stays)
         change: dict[int, np.ndarray] = {}
@@ -247,7 +271,9 @@ def apply_interventions(
     return _from_blocks(plan, current), changes
 
 
-def _from_blocks(template: xr.DataArray, blocks: Mapping[int, np.ndarray], zeros: bool = False) -> xr.DataArray:
+def _from_blocks(
+    template: xr.DataArray, blocks: Mapping[int, np.ndarray], zeros: bool = False
+) -> xr.DataArray:
     """``template`` (dims ``(draw?, ..., pod)``) with the given pods' blocks replaced.
 
     Blocks have a leading draw axis (length 1 where nothing varies by draw). With
@@ -282,10 +308,14 @@ def intervention_payments(
         .groupby(context.baseline.locality_commissioner.rename("org"))
         .sum()
     )
-    ccg_split = {str(o): float(ccg_heads.sel(org=o) / ccg_heads.sum()) for o in ccg_heads.org.values}
+    ccg_split = {
+        str(o): float(ccg_heads.sel(org=o) / ccg_heads.sum()) for o in ccg_heads.org.values
+    }
     costs = [
         intervention.yearly_cost(
-            context.years, intervention_levers(context.levers, intervention.name), context.prices.cost
+            context.years,
+            intervention_levers(context.levers, intervention.name),
+            context.prices.cost,
         )
         for intervention in interventions
     ]
@@ -293,8 +323,14 @@ def intervention_payments(
     with_draw = any("draw" in c.dims for c in costs)
     data = np.zeros((draws, len(context.years), len(orgs), len(orgs)))
     for intervention, cost in zip(interventions, costs, strict=True):
-        payers = ccg_split if intervention.params.payer == "ccgs" else {intervention.params.payer: 1.0}
-        values = cost.expand_dims([d for d in ("draw",) if d not in cost.dims]).transpose("draw", "year").values
+        payers = (
+            ccg_split if intervention.params.payer == "ccgs" else {intervention.params.payer: 1.0}
+        )
+        values = (
+            cost.expand_dims([d for d in ("draw",) if d not in cost.dims])
+            .transpose("draw", "year")
+            .values
+        )
         payee = orgs.index(intervention.params.delivered_by)
         for payer, share in payers.items():
             data[:, :, orgs.index(payer), payee] += values * share
@@ -349,6 +385,7 @@ def evaluate(
     activity: xr.DataArray,
     spend: xr.DataArray,
     plan: xr.Dataset | None = None,
+    des: bool = True,
 ) -> xr.Dataset:
     """Capacity, costing and finance for one set of post-intervention activity.
 
@@ -362,6 +399,9 @@ def evaluate(
         Intervention funding ``(year, payer, payee)``.
     plan : xarray.Dataset, optional
         The evaluation of the plan (do-nothing demand); ``None`` evaluates the plan itself.
+    des : bool
+        With ``capacity.method: des``, run the discrete-event model for congestion cost
+        and performance (false for the bridge's standalone bars).
     """
     baseline = context.baseline
     scenario = context.scenario
@@ -396,8 +436,21 @@ def evaluate(
     if plan is None:
         base_activity, base_required = provider_yearly.isel(year=0), required.isel(year=0)
     else:
-        base_activity, base_required = plan["provider_activity"].isel(year=0), plan["capacity_required"].isel(year=0)
-    costs = costing.provider_cost(provider_yearly, required, base_activity, base_required, context.prices.cost, baseline)
+        base_activity, base_required = (
+            plan["provider_activity"].isel(year=0),
+            plan["capacity_required"].isel(year=0),
+        )
+    costs = costing.provider_cost(
+        provider_yearly, required, base_activity, base_required, context.prices.cost, baseline
+    )
+    simulated = xr.Dataset()
+    if scenario.capacity.method == "des" and des:
+        simulated = _congestion(context, realised)
+        extra = simulated["congestion_cost"].reindex_like(costs["provider_cost"], fill_value=0.0)
+        costs["cost_congestion"] = extra.assign_attrs(simulated["congestion_cost"].attrs)
+        costs["provider_cost"] = (costs["provider_cost"] + extra).assign_attrs(
+            costs["provider_cost"].attrs
+        )
 
     yearly = realised.sum("month", skipna=False)
     values = finance.contract_values(yearly, baseline, context.prices.tariff)
@@ -418,18 +471,50 @@ def evaluate(
     )
     out = xr.Dataset(
         {
-            "activity": realised.assign_attrs(units="activity units per month", long_name="Realised activity"),
+            "activity": realised.assign_attrs(
+                units="activity units per month", long_name="Realised activity"
+            ),
             "provider_activity": provider_yearly.assign_attrs(
                 units="activity units per year", long_name="Provider activity for Sefton residents"
             ),
             "capacity_required": required,
-            "waiting_list": waiting.assign_attrs(units="patients", long_name="Waiting list at year end"),
+            "waiting_list": waiting.assign_attrs(
+                units="patients", long_name="Waiting list at year end"
+            ),
             "contract_value": values.assign_attrs(units="GBP", long_name="Activity at tariff"),
             **costs.data_vars,
             **books.data_vars,
+            **{name: simulated[name] for name in simulated.data_vars if name != "congestion_cost"},
         }
     )
     return out
+
+
+def _congestion(context: Context, realised: xr.DataArray) -> xr.Dataset:
+    """Run the discrete-event model on realised activity: congestion cost and performance.
+
+    The DES replications draw from their own streams (apart from the lever draws),
+    and the plan and the scenario use the same ones, so their difference is not noise.
+    """
+    from sefton_finance.des.link import congestion_cost, performance_summary, run_des
+    from sefton_finance.montecarlo import REPLICATION_STREAM
+
+    if "draw" in realised.dims:
+        raise ValueError("the discrete-event path runs replications of the principal draw only")
+    scenario = context.scenario
+    seed = np.random.SeedSequence(entropy=scenario.seed, spawn_key=(REPLICATION_STREAM, 0))
+    des = run_des(
+        realised,
+        context.baseline,
+        seed=seed,
+        replications=scenario.capacity.replications,
+        warmup_days=scenario.capacity.warmup_days,
+    )
+    # Every organisation, in the baseline's order (only the acute sites have congestion).
+    out = congestion_cost(des, context.baseline, context.prices.cost).reindex(
+        org=list(context.baseline.organisations.org.values), fill_value=0.0
+    )
+    return out.merge(performance_summary(des))
 
 
 def run(
@@ -473,7 +558,9 @@ def run(
     if changes:
         locality_change = xr.concat(changes, dim="intervention", coords="minimal")
     else:
-        locality_change = xr.zeros_like(context.plan_by_locality.sum("month")).expand_dims(intervention=0)
+        locality_change = xr.zeros_like(context.plan_by_locality.sum("month")).expand_dims(
+            intervention=0
+        )
     activity_change = locality_change.sum("locality", skipna=False)
     activity_change = activity_change.assign_coords(intervention=names)
     locality_change = locality_change.assign_coords(intervention=names)
@@ -482,15 +569,24 @@ def run(
     ds["demand"] = context.plan_by_locality.assign_attrs(
         units="activity units per month", long_name="Demand before interventions (do-nothing)"
     )
-    ds["plan_surplus"] = plan["surplus"].assign_attrs(units="GBP", long_name="Surplus with no interventions")
+    ds["plan_surplus"] = plan["surplus"].assign_attrs(
+        units="GBP", long_name="Surplus with no interventions"
+    )
     ds["plan_system_surplus"] = plan["system_surplus"].assign_attrs(
         units="GBP", long_name="System surplus with no interventions"
     )
-    ds["plan_provider_cost"] = plan["provider_cost"].assign_attrs(units="GBP", long_name="Provider cost with no interventions")
-    ds["allocation"] = context.funding.assign_attrs(units="GBP", long_name="Allocation and council funding")
-    ds["intervention_cost"] = cost_by_intervention.assign_attrs(units="GBP", long_name="Intervention cost")
+    ds["plan_provider_cost"] = plan["provider_cost"].assign_attrs(
+        units="GBP", long_name="Provider cost with no interventions"
+    )
+    ds["allocation"] = context.funding.assign_attrs(
+        units="GBP", long_name="Allocation and council funding"
+    )
+    ds["intervention_cost"] = cost_by_intervention.assign_attrs(
+        units="GBP", long_name="Intervention cost"
+    )
     ds["intervention_activity_change"] = _order(activity_change).assign_attrs(
-        units="activity units per year", long_name="Change in demand made by each intervention (in order)"
+        units="activity units per year",
+        long_name="Change in demand made by each intervention (in order)",
     )
     ds["locality_activity_change"] = _order(locality_change).assign_attrs(
         units="activity units per year", long_name="Change in demand by locality and intervention"
@@ -509,21 +605,37 @@ def bridge(
     """System surplus change from the no-intervention plan, by intervention.
 
     Each intervention's bar is its effect on its own (standalone, against the
-    plan); the ``interaction`` bar is what remains because interventions on the
-    same flows overlap (and backfill and capacity steps are not additive). The
-    bars sum to the total change exactly.
+    plan); on the discrete-event path a ``congestion`` bar holds the change in
+    congestion cost; the ``interaction`` bar is what remains because interventions
+    on the same flows overlap (and backfill and capacity steps are not additive).
+    The bars sum to the total change exactly.
     """
     names = [i.name for i in interventions]
     total = result["system_surplus"] - plan["system_surplus"]
+    reference, extra_bars = plan, []
+    if "cost_congestion" in result:
+        # Standalone bars on the analytic path (a DES run per bar would be slow and noisy);
+        # the change in congestion cost gets its own bar.
+        no_spend, _ = intervention_payments(context, [])
+        reference = evaluate(context, context.plan_demand, no_spend, des=False)
+        congestion = result["cost_congestion"].sum(("org", "pod")) - plan["cost_congestion"].sum(
+            ("org", "pod")
+        )
+        extra_bars = [("congestion", -congestion)]
     bars = []
     for intervention in interventions:
         alone, _ = apply_interventions(context, [intervention])
         spend, _ = intervention_payments(context, [intervention])
-        bars.append(evaluate(context, alone, spend, plan)["system_surplus"] - plan["system_surplus"])
-    standalone = sum(bars) if bars else xr.zeros_like(total)
-    bars.append(total - standalone)
-    out = xr.concat(bars, dim="intervention", coords="minimal").assign_coords(intervention=[*names, "interaction"])
-    return _order(out).assign_attrs(units="GBP", long_name="Change in system surplus by intervention")
+        alone_result = evaluate(context, alone, spend, reference, des=False)
+        bars.append(alone_result["system_surplus"] - reference["system_surplus"])
+    bars += [bar for _, bar in extra_bars]
+    explained = sum(bars) if bars else xr.zeros_like(total)
+    bars.append(total - explained)
+    labels = [*names, *[name for name, _ in extra_bars], "interaction"]
+    out = xr.concat(bars, dim="intervention", coords="minimal").assign_coords(intervention=labels)
+    return _order(out).assign_attrs(
+        units="GBP", long_name="Change in system surplus by intervention"
+    )
 
 
 def _order(array: xr.DataArray) -> xr.DataArray:

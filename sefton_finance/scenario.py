@@ -178,6 +178,15 @@ class Scenario(Frozen):
     """Monte Carlo draws (draw 0 is the principal run at central values)."""
 
     @model_validator(mode="after")
+    def _des_runs_the_principal_draw(self) -> Scenario:
+        if self.capacity.method == "des" and self.draws > 1:
+            raise ValueError(
+                "capacity.method 'des' runs replications of the principal draw: set draws to 1, "
+                "or use the analytic path for Monte Carlo draws"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _unique_interventions(self) -> Scenario:
         names = [use.name for use in self.interventions]
         repeated = sorted({name for name in names if names.count(name) > 1})

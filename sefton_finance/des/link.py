@@ -135,48 +135,54 @@ def run_des(
 
 
 def congestion_cost(des: xr.Dataset, baseline: Baseline, price_index: xr.DataArray) -> xr.Dataset:
-    """Extra provider cost of congestion, by year and site (mean over replications).
+    """Extra provider cost of congestion (mean over replications), by year, site and pod.
+
+    Escalation is costed on ``bed_days``, outsourced electives on ``elective``, and
+    extra outpatient sessions on ``op_first`` / ``op_followup``, so the cost lands
+    where the capacity ran short.
 
     Returns
     -------
     xarray.Dataset
-        ``escalation_cost``, ``outsourcing_cost``, ``extra_session_cost`` and their
-        sum ``congestion_cost``, dims ``(year, org)`` in GBP (cash).
+        ``congestion_cost (year, org, pod)`` in GBP (cash), and its three parts
+        ``escalation_cost``, ``outsourcing_cost``, ``extra_session_cost`` ``(year, org)``.
     """
     mean = des.mean("replication")
     bed_day = float(baseline.unit_cost.sel(pod="bed_days"))
-    escalation = mean["escalation_bed_days"] * bed_day * ESCALATION_PREMIUM
+    escalation = mean["escalation_bed_days"] * bed_day * ESCALATION_PREMIUM * price_index
     outsourcing = (
         mean["elective_cancellations"]
         * float(baseline.tariff.sel(pod="elective"))
         * OUTSOURCING_PREMIUM
+        * price_index
     )
-    unmet_op = mean["unmet_demand"].sel(pod=["op_first", "op_followup"])
-    op_cost = xr.DataArray(
-        [float(baseline.unit_cost.sel(pod=p)) for p in ("op_first", "op_followup")],
-        dims="pod",
-        coords={"pod": ["op_first", "op_followup"]},
+    op_pods = ["op_first", "op_followup"]
+    op_cost = baseline.unit_cost.sel(pod=op_pods)
+    sessions = mean["unmet_demand"].sel(pod=op_pods) * op_cost * EXTRA_SESSION_PREMIUM * price_index
+    by_pod = xr.concat(
+        [
+            escalation.expand_dims(pod=["bed_days"]),
+            outsourcing.expand_dims(pod=["elective"]),
+            sessions.transpose("pod", ...),
+        ],
+        dim="pod",
+        coords="minimal",
     )
-    sessions = (unmet_op * op_cost).sum("pod") * EXTRA_SESSION_PREMIUM
     out = xr.Dataset(
         {
-            "escalation_cost": escalation * price_index,
-            "outsourcing_cost": outsourcing * price_index,
-            "extra_session_cost": sessions * price_index,
+            "congestion_cost": by_pod.rename(site="org").transpose("year", "org", "pod"),
+            "escalation_cost": escalation.rename(site="org").transpose("year", "org"),
+            "outsourcing_cost": outsourcing.rename(site="org").transpose("year", "org"),
+            "extra_session_cost": sessions.sum("pod").rename(site="org").transpose("year", "org"),
         }
-    ).rename(site="org")
-    out["congestion_cost"] = (
-        out["escalation_cost"] + out["outsourcing_cost"] + out["extra_session_cost"]
     )
     for name, long_name in (
+        ("congestion_cost", "Extra provider cost of congestion (DES)"),
         ("escalation_cost", "Cost of escalation beds above the funded base"),
         ("outsourcing_cost", "Cost of cancelled electives treated elsewhere"),
         ("extra_session_cost", "Cost of extra outpatient sessions for unmet demand"),
-        ("congestion_cost", "Extra provider cost of congestion (DES)"),
     ):
-        out[name] = (
-            out[name].transpose("year", "org").assign_attrs(units="GBP", long_name=long_name)
-        )
+        out[name] = out[name].assign_attrs(units="GBP", long_name=long_name)
     return out
 
 
