@@ -48,6 +48,21 @@ def _baseline(directory: Path | None):
     return load_baseline(directory)
 
 
+def load_results(paths: Sequence[Path]) -> list:
+    """Load saved results, failing with one clear line for a missing or foreign file."""
+    from sefton_finance.results import load
+
+    datasets = []
+    for path in paths:
+        if not path.is_file():
+            fail(f"{path}: result file not found")
+        try:
+            datasets.append(load(path))
+        except (OSError, ValueError) as error:
+            fail(f"{path}: not a sefton-finance result file ({error.__class__.__name__})")
+    return datasets
+
+
 def print_surplus_table(table: pd.DataFrame, title: str) -> None:
     """Render a surplus table (GBP m) with deficits in red."""
     view = Table(title=title, title_justify="left", show_lines=False)
@@ -246,16 +261,8 @@ def compare_command(
     Results with Monte Carlo draws also show the P10 to P90 range of the system
     surplus and the probability of breaking even each year.
     """
-    from sefton_finance.results import load
 
-    datasets = []
-    for path in results:
-        if not path.is_file():
-            fail(f"{path}: result file not found")
-        try:
-            datasets.append(load(path))
-        except (OSError, ValueError) as error:
-            fail(f"{path}: not a sefton-finance result file ({error.__class__.__name__})")
+    datasets = load_results(results)
     table = analysis.surplus_table(datasets)
     if system_only:
         table = table.xs(analysis.SYSTEM, level="organisation", drop_level=False)

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from sefton_finance.cli import app, console, fail
+from sefton_finance.cli import app, console, fail, load_results
 from sefton_finance.errors import InputError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -226,16 +226,8 @@ def report_command(
 ) -> None:
     """Write the board pack: one self-contained HTML file and an Excel workbook of the figures."""
     from sefton_finance.report import write_pack
-    from sefton_finance.results import load
 
-    datasets = []
-    for path in results:
-        if not path.is_file():
-            fail(f"{path}: result file not found")
-        try:
-            datasets.append(load(path))
-        except (OSError, ValueError) as error:
-            fail(f"{path}: not a sefton-finance result file ({error.__class__.__name__})")
+    datasets = load_results(results)
     if out.suffix.lower() not in {".html", ".htm"}:
         fail(f"--out {out}: the board pack is an HTML file (use a .html name)")
     try:

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from sefton_finance import analysis
-from sefton_finance.cli import app, console, fail
+from sefton_finance.cli import app, console, fail, load_results
 
 
 def locality_table(ds) -> pd.DataFrame:
@@ -50,14 +50,8 @@ def returns_command(
 ) -> None:
     """Per intervention: cost, net saving by year (GBP m), payback year and return on investment;
     then the change by locality (equity) and the travel and carbon avoided."""
-    from sefton_finance.results import load
 
-    if not result.is_file():
-        fail(f"{result}: result file not found")
-    try:
-        ds = load(result)
-    except (OSError, ValueError) as error:
-        fail(f"{result}: not a sefton-finance result file ({error.__class__.__name__})")
+    (ds,) = load_results([result])
     if "bridge" not in ds or not ds.sizes.get("intervention"):
         fail(f"{result}: this scenario has no interventions (or was run without the bridge)")
     returns = analysis.intervention_returns(ds)
