@@ -163,6 +163,20 @@ def quantiles(array: xr.DataArray, probs: Sequence[float] = QUANTILES) -> xr.Dat
     return xr.concat([array] * len(probs), dim="quantile").assign_coords(quantile=list(probs))
 
 
+def _year_rows(ds: xr.Dataset, values: xr.DataArray, column: str, **labels: str) -> list[dict]:
+    """One row a year of ``values`` (dim ``year``), labelled with the scenario and ``labels``."""
+    return [
+        {
+            "scenario": scenario_name(ds),
+            "title": scenario_title(ds),
+            **labels,
+            "year": str(year),
+            column: float(values.sel(year=year)),
+        }
+        for year in ds.year.values
+    ]
+
+
 def fan_frame(datasets: Sequence[xr.Dataset], variable: str = "system_surplus") -> pd.DataFrame:
     """System surplus quantiles by scenario and year (GBP m).
 
@@ -201,15 +215,7 @@ def break_even_frame(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
         probability = (
             (surplus >= 0).mean("draw") if "draw" in surplus.dims else (surplus >= 0).astype(float)
         )
-        for year in ds.year.values:
-            rows.append(
-                {
-                    "scenario": scenario_name(ds),
-                    "title": scenario_title(ds),
-                    "year": str(year),
-                    "probability": float(probability.sel(year=year)),
-                }
-            )
+        rows += _year_rows(ds, probability, "probability")
     return pd.DataFrame(rows)
 
 
@@ -353,15 +359,7 @@ def waiting_frame(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
     rows = []
     for ds in datasets:
         total = _median(ds["waiting_list"]).sum(("locality", "pod"))
-        for year in ds.year.values:
-            rows.append(
-                {
-                    "scenario": scenario_name(ds),
-                    "title": scenario_title(ds),
-                    "year": str(year),
-                    "patients": float(total.sel(year=year)),
-                }
-            )
+        rows += _year_rows(ds, total, "patients")
     return pd.DataFrame(rows)
 
 
@@ -399,17 +397,7 @@ def performance_frame(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
             if yearly is None:
                 continue
             label, unit, scale = DES_VARIABLES[key]
-            for year in ds.year.values:
-                rows.append(
-                    {
-                        "scenario": scenario_name(ds),
-                        "title": scenario_title(ds),
-                        "measure": label,
-                        "unit": unit,
-                        "year": str(year),
-                        "value": float(yearly.sel(year=year)) * scale,
-                    }
-                )
+            rows += _year_rows(ds, yearly * scale, "value", measure=label, unit=unit)
     return pd.DataFrame(rows, columns=["scenario", "title", "measure", "unit", "year", "value"])
 
 
@@ -427,17 +415,7 @@ def travel_frame(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
             unit = str(ds[name].attrs.get("units", ""))
             if unit == "km":  # millions of km read badly on an axis
                 yearly, unit = yearly / 1000.0, "thousand km"
-            for year in ds.year.values:
-                rows.append(
-                    {
-                        "scenario": scenario_name(ds),
-                        "title": scenario_title(ds),
-                        "measure": label,
-                        "unit": unit,
-                        "year": str(year),
-                        "value": float(yearly.sel(year=year)),
-                    }
-                )
+            rows += _year_rows(ds, yearly, "value", measure=label, unit=unit)
     return pd.DataFrame(rows, columns=["scenario", "title", "measure", "unit", "year", "value"])
 
 
