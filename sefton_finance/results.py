@@ -217,6 +217,10 @@ def save(ds: xr.Dataset, path: str | Path, overwrite: bool = False) -> Path:
                 if encoded[name].dtype.kind in "fiu"
             },
         )
+        # mkstemp makes the file private (0600); give it the permissions a plain write would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
