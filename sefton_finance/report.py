@@ -493,6 +493,17 @@ def _hv():
     return hv
 
 
+def _no_scroll_zoom(plot: Any, element: Any) -> None:
+    # A board page scrolls; a wheel that zooms the chart under the pointer gets in the way.
+    plot.state.toolbar.active_scroll = None
+
+
+def _finish(chart: Any, width: int | None) -> Any:
+    """Common options for every chart: no wheel zoom by default, and a fixed width if given."""
+    chart = chart.opts(hooks=[_no_scroll_zoom])
+    return chart if width is None else chart.opts(width=width)
+
+
 def _size(height: int, width: int | None) -> dict[str, Any]:
     """hvplot sizing: a fixed width for the pack, stretch to the container on the dashboard."""
     return (
@@ -549,7 +560,7 @@ def fan_chart(frame: pd.DataFrame, height: int = 340, width: int | None = None):
         legend_position="bottom_left",
         show_grid=True,
     )
-    return overlay if width is None else overlay.opts(width=width)
+    return _finish(overlay, width)
 
 
 def break_even_chart(frame: pd.DataFrame, height: int = 280, width: int | None = None):
@@ -572,7 +583,7 @@ def break_even_chart(frame: pd.DataFrame, height: int = 280, width: int | None =
         show_legend=True,
         legend_position="bottom_left",
     )
-    return bars if width is None else bars.opts(width=width)
+    return _finish(bars, width)
 
 
 def bridge_chart(
@@ -621,7 +632,7 @@ def bridge_chart(
         responsive=width is None,
         show_grid=True,
     )
-    return overlay if width is None else overlay.opts(width=width)
+    return _finish(overlay, width)
 
 
 def activity_chart(
@@ -658,7 +669,7 @@ def activity_chart(
         legend_position="bottom_right",
         show_grid=True,
     )
-    return bars if width is None else bars.opts(width=width)
+    return _finish(bars, width)
 
 
 def locality_chart(frame: pd.DataFrame, title: str, height: int = 320, width: int | None = None):
@@ -680,7 +691,7 @@ def locality_chart(frame: pd.DataFrame, title: str, height: int = 320, width: in
         height=height,
         responsive=width is None,
     )
-    return heat if width is None else heat.opts(width=width)
+    return _finish(heat, width)
 
 
 def yearly_lines(
@@ -714,7 +725,7 @@ def yearly_lines(
         legend_position="bottom_left",
         show_grid=True,
     )
-    return overlay if width is None else overlay.opts(width=width)
+    return _finish(overlay, width)
 
 
 # --------------------------------------------------------------------------- the pack
@@ -746,7 +757,11 @@ def pack_sections(
         makes charts stretch to their container (the dashboard).
     """
     datasets = list(datasets)
-    last = str(datasets[0].year.values[-1]) if year is None else year
+    # Scenarios may run to different horizons: the views use a year they all have.
+    common = [
+        str(y) for y in datasets[0].year.values if all(y in ds.year.values for ds in datasets)
+    ]
+    last = common[-1] if year is None or (year != "all years" and year not in common) else year
     reference = find_reference(datasets)
     fan_note = EXPLAIN["fan"]
     if not any("draw" in ds.dims and ds.sizes["draw"] > 1 for ds in datasets):
