@@ -350,6 +350,10 @@ ESCALATION_SHARE = 0.05  # ASSUMPTION: winter escalation beds ~5% of core beds
 AE_TYPE1_HOURS = 3.0  # ASSUMPTION: mean time in an ED cubicle
 AE_TYPE3_HOURS = 1.0  # ASSUMPTION: mean time in a UTC cubicle
 P_WAIT_TARGET = 0.5  # ASSUMPTION: Erlang C target probability of waiting
+# ASSUMPTION: cubicles are staffed for the busy hours, not the daily mean. NHS England's
+# hourly A&E arrival profiles peak late morning to early evening at about 1.45 x the mean
+# hourly rate (the DES uses the same shape), so sizing on the mean left EDs short all day.
+PEAK_HOUR_FACTOR = 1.45
 OP_WEEKS = 46  # clinic weeks a year
 OP_PER_SESSION = 12  # face-to-face attendances per clinic session
 VIRTUAL_PER_SESSION = 20  # telephone/video follow-ups per session
@@ -882,10 +886,12 @@ def main() -> None:
         bd = provider_activity(org, "bed_days")
         beds = math.ceil(bd / 365 / BED_OCCUPANCY - 1e-9)
         ed = servers_for_wait(
-            provider_activity(org, "ae_type1") / 8760 * AE_TYPE1_HOURS, P_WAIT_TARGET
+            provider_activity(org, "ae_type1") / 8760 * PEAK_HOUR_FACTOR * AE_TYPE1_HOURS,
+            P_WAIT_TARGET,
         )
         utc = servers_for_wait(
-            provider_activity(org, "ae_type3") / 8760 * AE_TYPE3_HOURS, P_WAIT_TARGET
+            provider_activity(org, "ae_type3") / 8760 * PEAK_HOUR_FACTOR * AE_TYPE3_HOURS,
+            P_WAIT_TARGET,
         )
         slots = (
             sum(
@@ -899,13 +905,13 @@ def main() -> None:
                 org,
                 "ed_cubicles",
                 ed,
-                "Erlang C: Sefton type 1 arrivals/h x 3.0 h, P(wait) <= 0.5 (ASSUMPTION targets)",
+                "Erlang C: peak-hour (1.45 x mean) Sefton type 1 arrivals/h x 3.0 h, P(wait) <= 0.5 (ASSUMPTION targets)",
             ),
             (
                 org,
                 "utc_cubicles",
                 utc,
-                "Erlang C: Sefton type 3 arrivals/h x 1.0 h, P(wait) <= 0.5",
+                "Erlang C: peak-hour (1.45 x mean) Sefton type 3 arrivals/h x 1.0 h, P(wait) <= 0.5",
             ),
             (
                 org,
@@ -927,7 +933,8 @@ def main() -> None:
             ),
         ]
     mc_utc = servers_for_wait(
-        provider_activity("mersey_care", "ae_type3") / 8760 * AE_TYPE3_HOURS, P_WAIT_TARGET
+        provider_activity("mersey_care", "ae_type3") / 8760 * PEAK_HOUR_FACTOR * AE_TYPE3_HOURS,
+        P_WAIT_TARGET,
     )
     vw_beds = math.ceil(
         provider_activity("mersey_care", "virtual_ward") / 365 / VIRTUAL_WARD_OCCUPANCY - 1e-9
@@ -937,7 +944,7 @@ def main() -> None:
             "mersey_care",
             "utc_cubicles",
             mc_utc,
-            "Erlang C: Litherland walk-in and other type 3 arrivals/h x 1.0 h, P(wait) <= 0.5",
+            "Erlang C: peak-hour (1.45 x mean) Litherland walk-in and other type 3 arrivals/h x 1.0 h, P(wait) <= 0.5",
         ),
         (
             "mersey_care",
@@ -1225,6 +1232,8 @@ if __name__ == "__main__":
     import argparse
 
     parser = argparse.ArgumentParser(description="Write the packaged baseline CSVs.")
-    parser.add_argument("--out", type=Path, default=OUT, help="directory to write (default: the package)")
+    parser.add_argument(
+        "--out", type=Path, default=OUT, help="directory to write (default: the package)"
+    )
     OUT = parser.parse_args().out
     main()

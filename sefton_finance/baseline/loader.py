@@ -12,6 +12,7 @@ import csv
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -329,15 +330,23 @@ class Baseline:
     capacity: xr.DataArray
     tables: dict[str, Table] = field(repr=False)
 
+    # Derived views are cached on the instance (``cached_property`` writes to the
+    # instance ``__dict__``, which a frozen dataclass allows): the pipeline asks for
+    # them on every evaluation, and building them through xarray costs milliseconds
+    # each. A Baseline is never changed after loading, so the caches cannot go stale.
+
+    @cached_property
+    def _in_system(self) -> tuple[str, ...]:
+        flags = self.organisations["in_system"]
+        return tuple(str(o) for o in flags.org.values if bool(flags.sel(org=o)))
+
     @property
     def in_system(self) -> list[str]:
         """Organisations inside the Sefton system (surpluses summed to the system position)."""
-        flags = self.organisations["in_system"]
-        return [str(o) for o in flags.org.values if bool(flags.sel(org=o))]
+        return list(self._in_system)
 
-    @property
-    def bed_days_per_unit(self) -> dict[str, float]:
-        """Bed days each unit of a pod brings (admissions -> stays)."""
+    @cached_property
+    def _bed_days_per_unit(self) -> dict[str, float]:
         values = self.pods["bed_days_per_unit"]
         return {
             str(p): float(values.sel(pod=p))
@@ -345,8 +354,13 @@ class Baseline:
             if float(values.sel(pod=p)) > 0
         }
 
-    def commissioner_of(self) -> xr.DataArray:
-        """Commissioner of each (locality, pod) as a one-hot array ``(locality, pod, commissioner)``."""
+    @property
+    def bed_days_per_unit(self) -> dict[str, float]:
+        """Bed days each unit of a pod brings (admissions -> stays)."""
+        return dict(self._bed_days_per_unit)
+
+    @cached_property
+    def _commissioner_of(self) -> xr.DataArray:
         kinds = self.pods["commissioner_kind"]
         data = np.zeros((len(LOCALITIES), len(PODS), len(COMMISSIONERS)))
         for i, loc in enumerate(LOCALITIES):
@@ -366,6 +380,161 @@ class Baseline:
                 "commissioner": list(COMMISSIONERS),
             },
         )
+
+    def commissioner_of(self) -> xr.DataArray:
+        """Commissioner of each (locality, pod) as a one-hot array ``(locality, pod, commissioner)``."""
+        # A copy, so a caller that changes the result cannot change the cached one.
+        return self._commissioner_of.copy(deep=True)
+
+    @cached_property
+    def arrays(self) -> BaselineArrays:
+        """The baseline as plain numpy arrays in the codes' order (see :class:`BaselineArrays`)."""
+        return BaselineArrays.from_baseline(self)
+
+
+@dataclass(frozen=True)
+class BaselineArrays:
+    """Numpy copies of a :class:`Baseline` for the fast analytic path, built once per baseline.
+
+    Axes follow the codes in :mod:`sefton_finance.codes` (``PODS``, ``LOCALITIES``,
+    ``ORGANISATIONS``, ``COMMISSIONERS``, ``AGE_BANDS``), in the order given for
+    each attribute. The arrays are read-only: they are shared by every run.
+    """
+
+    provision: np.ndarray
+    """``(pod, locality, org)`` share of each locality's activity delivered by each provider."""
+    contract_weights: np.ndarray
+    """``(commissioner, org, locality, pod)`` provision x tariff x commissioner flag."""
+    tariff: np.ndarray
+    """``(pod,)``"""
+    unit_cost: np.ndarray
+    """``(pod,)``"""
+    fixed_share: np.ndarray
+    """``(org, pod)``"""
+    stepped_share: np.ndarray
+    """``(org, pod)``"""
+    variable_share: np.ndarray
+    """``(org, pod)``"""
+    units_per_step: np.ndarray
+    """``(org, pod)``"""
+    decision_lag: np.ndarray
+    """``(org, pod)`` whole years."""
+    capacity_method: tuple[str, ...]
+    """By pod: ``beds``, ``erlang_c``, ``linear`` or ``none``."""
+    target: np.ndarray
+    """``(pod,)`` occupancy or waiting-probability target (NaN where none)."""
+    service_hours: np.ndarray
+    """``(pod,)`` (NaN where none)."""
+    throughput_per_unit: np.ndarray
+    """``(pod,)`` (NaN where none)."""
+    has_waiting_list: np.ndarray
+    """``(pod,)`` bool."""
+    waiting_list: np.ndarray
+    """``(locality, pod)`` patients waiting at the start of the base year."""
+    in_system: np.ndarray
+    """``(org,)`` bool."""
+    population: np.ndarray
+    """``(locality, age_band)``"""
+    population_growth: np.ndarray
+    """``(locality, age_band)``"""
+    need_weight: np.ndarray
+    """``(age_band,)``"""
+    locality_commissioner: np.ndarray
+    """``(locality,)`` index into ``COMMISSIONERS``."""
+    allocation: np.ndarray
+    """``(commissioner,)``"""
+    weighted_basis: np.ndarray
+    """``(commissioner,)`` bool: allocation grows with the weighted population."""
+    other_spend: np.ndarray
+    """``(commissioner, org)`` other spend by payer and payee."""
+    contract_exists: np.ndarray
+    """``(commissioner, org)`` bool."""
+    contract_variable_share: np.ndarray
+    """``(commissioner, org)``"""
+
+    @classmethod
+    def from_baseline(cls, baseline: Baseline) -> BaselineArrays:
+        """Build the arrays (through xarray once, so the values are the loader's own)."""
+        pods, orgs, locs = list(PODS), list(ORGANISATIONS), list(LOCALITIES)
+        info = baseline.pods.sel(pod=pods)
+        weights = (baseline.provision * baseline.tariff * baseline._commissioner_of).transpose(
+            "commissioner", "org", "locality", "pod"
+        )
+        commissioners = list(COMMISSIONERS)
+
+        def values(array: xr.DataArray, *dims: str) -> np.ndarray:
+            out = np.array(array.transpose(*dims).values, dtype=float)
+            out.flags.writeable = False
+            return out
+
+        def org_pod(array: xr.DataArray) -> np.ndarray:
+            return values(array.sel(org=orgs, pod=pods), "org", "pod")
+
+        flags = baseline.organisations["in_system"].sel(org=orgs).values.astype(bool)
+        out = cls(
+            provision=values(
+                baseline.provision.sel(pod=pods, locality=locs, org=orgs), "pod", "locality", "org"
+            ),
+            contract_weights=values(
+                weights.sel(commissioner=commissioners, org=orgs, locality=locs, pod=pods),
+                "commissioner",
+                "org",
+                "locality",
+                "pod",
+            ),
+            tariff=values(baseline.tariff.sel(pod=pods), "pod"),
+            unit_cost=values(baseline.unit_cost.sel(pod=pods), "pod"),
+            fixed_share=org_pod(baseline.fixed_share),
+            stepped_share=org_pod(baseline.stepped_share),
+            variable_share=org_pod(baseline.variable_share),
+            units_per_step=org_pod(baseline.units_per_step),
+            decision_lag=org_pod(baseline.decision_lag),
+            capacity_method=tuple(str(m) for m in info["capacity_method"].values),
+            target=values(info["target"].astype(float), "pod"),
+            service_hours=values(info["service_hours"].astype(float), "pod"),
+            throughput_per_unit=values(info["throughput_per_unit"].astype(float), "pod"),
+            has_waiting_list=info["has_waiting_list"].values.astype(bool),
+            waiting_list=values(
+                baseline.waiting_list.sel(locality=locs, pod=pods), "locality", "pod"
+            ),
+            in_system=flags,
+            population=values(baseline.population.sel(locality=locs), "locality", "age_band"),
+            population_growth=values(
+                baseline.population_growth.sel(locality=locs), "locality", "age_band"
+            ),
+            need_weight=values(baseline.need_weight, "age_band"),
+            locality_commissioner=np.array(
+                [
+                    commissioners.index(str(c))
+                    for c in baseline.locality_commissioner.sel(locality=locs).values
+                ]
+            ),
+            allocation=values(baseline.allocation.sel(org=commissioners), "org"),
+            weighted_basis=(
+                baseline.allocation_basis.sel(org=commissioners).values == "weighted_population"
+            ),
+            other_spend=values(
+                baseline.other_spend.sel(org=commissioners, payee=orgs), "org", "payee"
+            ),
+            contract_exists=baseline.contract_exists.sel(
+                commissioner=commissioners, provider=orgs
+            ).values
+            > 0,
+            contract_variable_share=values(
+                baseline.contract_variable_share.sel(commissioner=commissioners, provider=orgs),
+                "commissioner",
+                "provider",
+            ),
+        )
+        for array in (
+            out.has_waiting_list,
+            out.in_system,
+            out.locality_commissioner,
+            out.weighted_basis,
+            out.contract_exists,
+        ):
+            array.flags.writeable = False
+        return out
 
 
 def baseline_digest(directory: Path) -> str:
@@ -634,7 +803,7 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
 def _check_contracts(baseline: Baseline, contracts: Table) -> None:
     """Every commissioner that buys a pod from a provider must have a contract with it."""
     buys = (
-        baseline.commissioner_of() * baseline.provision * (baseline.activity.sum("age_band") > 0)
+        baseline._commissioner_of * baseline.provision * (baseline.activity.sum("age_band") > 0)
     ).sum(("locality", "pod"))
     for c in COMMISSIONERS:
         for o in ORGANISATIONS:
