@@ -131,3 +131,13 @@ def test_serving_beyond_localhost_needs_auth_and_origins(tmp_path):
     assert serve_problems("0.0.0.0", passwords, "s" * 32, ["board.example.org"]) == []
     assert serve_problems("0.0.0.0", passwords, "s" * 32, ["*"])
     assert serve_problems("0.0.0.0", tmp_path / "missing.json", "s" * 32, ["x.org"])
+
+
+def test_scenarios_with_different_horizons_compare_on_a_year_they_share(datasets):
+    shorter = datasets[1].isel(year=slice(0, 3))
+    sections = report.pack_sections([datasets[0], shorter], year=None, width=None)
+    shared = str(shorter.year.values[-1])
+    titles = [section.title for section in sections]
+    assert any(
+        f"Bridge from do nothing to {report.scenario_title(shorter)}, {shared}" in t for t in titles
+    )
