@@ -9,9 +9,7 @@ so a crash never leaves a half-written result and never clobbers a good one.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -19,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
+
+from sefton_finance.files import atomic_write
 
 PENNY = 0.005
 """Balance checks pass when totals agree to within half a penny."""
@@ -197,35 +197,17 @@ def save(ds: xr.Dataset, path: str | Path, overwrite: bool = False) -> Path:
         The written file.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and not overwrite:
-        raise FileExistsError(
-            f"{path} exists; pass overwrite=True (CLI: --overwrite) to replace it"
-        )
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{path.stem}.", suffix=".nc.partial", dir=path.parent
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+    encoded = _encodable(ds)
+    compress = {
+        name: {"zlib": True, "complevel": 4}
+        for name in encoded.data_vars
+        if encoded[name].dtype.kind in "fiu"
+    }
+    return atomic_write(
+        path, lambda temporary: encoded.to_netcdf(temporary, engine="h5netcdf", encoding=compress)
     )
-    os.close(handle)
-    try:
-        encoded = _encodable(ds)
-        encoded.to_netcdf(
-            temporary,
-            engine="h5netcdf",
-            encoding={
-                name: {"zlib": True, "complevel": 4}
-                for name in encoded.data_vars
-                if encoded[name].dtype.kind in "fiu"
-            },
-        )
-        # mkstemp makes the file private (0600); give it the permissions a plain write would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _encodable(ds: xr.Dataset) -> xr.Dataset:
