@@ -21,8 +21,10 @@ cubicle queue; on finishing treatment an admitted patient goes to the virtual
 ward if eligible and it has room, else to a free bed (funded first, then
 escalation: the pool holds ``acute_beds + escalation_beds``), else boards in
 the cubicle in a FIFO bed queue shared with direct admissions; an elective
-inpatient who finds no bed is cancelled. With the same inputs both engines
-produce the same timestamps (tested).
+inpatient who finds no bed is cancelled and tries again ``elective_deferral_days``
+later (a retry event in the same heap), as often as needed while the retry falls
+inside the horizon. With the same inputs both engines produce the same
+timestamps (tested).
 
 ``@njit(cache=True)`` stores compiled code next to the module; the first call
 in a fresh environment compiles (a few seconds), which the benchmark reports
@@ -34,10 +36,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .inputs import SiteInputs
+from .inputs import HOURS_PER_DAY, SiteInputs
 from .records import BED, HOME, VIRTUAL_WARD, SiteRecords
 
-_ED_DONE, _BED_END, _VW_END = 0, 1, 2
+_ED_DONE, _BED_END, _VW_END, _EL_RETRY = 0, 1, 2, 3
 
 
 @njit(cache=True)
@@ -142,11 +144,18 @@ def hospital_kernel(  # pragma: no cover - compiled
     ed_arr, ed_service, ed_admit, ed_vw_elig, ed_bed_los, ed_vw_los,
     d_arr, d_vw_elig, d_bed_los, d_vw_los,
     el_arr, el_inpatient, el_los,
-    cubicles, bed_capacity, vw_capacity,
-    ed_start, ed_done, ed_leave, ed_route, d_start, d_route, el_admitted,
+    cubicles, bed_capacity, vw_capacity, deferral, horizon,
+    ed_start, ed_done, ed_leave, ed_route, d_start, d_route,
+    el_admitted, el_start, el_cancellations,
 ):  # fmt: skip
-    """ED cubicles, acute beds with escalation and the virtual ward, with exit block."""
+    """ED cubicles, acute beds with escalation and the virtual ward, with exit block.
+
+    Elective inpatients who find no bed are deferred by ``deferral`` hours and
+    retried while the retry time is before ``horizon``.
+    """
     n_ed, n_d, n_el = ed_arr.size, d_arr.size, el_arr.size
+    # Every patient has at most one pending event (a treatment end, a stay end or an
+    # elective retry), so the heap never holds more than one entry per patient.
     cap = n_ed + n_d + n_el + 1
     times = np.empty(cap)
     codes = np.empty(cap, np.int64)
@@ -171,7 +180,18 @@ def hospital_kernel(  # pragma: no cover - compiled
             size = _pop(times, codes, size)
             kind, who = code % 4, code // 4
             leaving = -1  # ED patient who releases a cubicle now
-            if kind == _ED_DONE:
+            if kind == _EL_RETRY:
+                if beds < bed_capacity:
+                    beds += 1
+                    el_admitted[who] = True
+                    el_start[who] = t
+                    size = _push(times, codes, size, t + el_los[who], _BED_END)
+                else:
+                    el_cancellations[who] += 1
+                    retry = t + deferral
+                    if retry < horizon:
+                        size = _push(times, codes, size, retry, 4 * who + _EL_RETRY)
+            elif kind == _ED_DONE:
                 if not ed_admit[who]:
                     ed_route[who] = HOME
                     leaving = who
@@ -242,11 +262,18 @@ def hospital_kernel(  # pragma: no cover - compiled
             idr += 1
         elif source == 2:
             if not el_inpatient[iel]:
-                el_admitted[iel] = True
+                el_admitted[iel] = True  # day case: no overnight bed
+                el_start[iel] = t
             elif beds < bed_capacity:
                 beds += 1
                 el_admitted[iel] = True
+                el_start[iel] = t
                 size = _push(times, codes, size, t + el_los[iel], _BED_END)
+            else:
+                el_cancellations[iel] += 1
+                retry = t + deferral
+                if retry < horizon:
+                    size = _push(times, codes, size, retry, 4 * iel + _EL_RETRY)
             iel += 1
         else:
             break
@@ -265,8 +292,10 @@ def run_site(inputs: SiteInputs) -> SiteRecords:
         inputs.direct_arr, inputs.direct_vw_eligible, inputs.direct_bed_los, inputs.direct_vw_los,
         inputs.el_arr, inputs.el_inpatient, inputs.el_los,
         cap.ed_cubicles, cap.acute_beds + cap.escalation_beds, cap.virtual_ward_beds,
+        cap.elective_deferral_days * HOURS_PER_DAY, inputs.horizon,
         rec.ed_start, rec.ed_done, rec.ed_leave, rec.ed_route,
-        rec.direct_start, rec.direct_route, rec.el_admitted,
+        rec.direct_start, rec.direct_route,
+        rec.el_admitted, rec.el_start, rec.el_cancellations,
     )  # fmt: skip
     rec.utc_start, rec.utc_leave = fifo_station(
         inputs.utc_arr, inputs.utc_service, cap.utc_cubicles

@@ -70,6 +70,7 @@ STREAMS = {
     "elective_los": 11,
     "op_first_arrivals": 12,
     "op_followup_arrivals": 13,
+    "op_backlog": 14,
 }
 
 _CAPACITY_FIELDS = (
@@ -100,6 +101,10 @@ class SiteCapacity:
     virtual_ward_los_days: float
     elective_inpatient_share: float
     nel_virtual_ward_eligible_share: float
+    treatment_cv: float
+    op_waiting_at_start: float
+    op_waiting_max_age_weeks: float
+    elective_deferral_days: float
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,7 @@ class DesCapacity:
     Every field takes either one number (the same at every site) or a mapping
     ``{site: number}``. Counts (cubicles, beds, slots) are per site; times are
     means of lognormal distributions whose coefficient of variation is
-    ``los_cv``.
+    ``treatment_cv`` (cubicle treatment) or ``los_cv`` (stays).
 
     Attributes
     ----------
@@ -129,11 +134,43 @@ class DesCapacity:
         Mean length of stay, days. Elective applies to inpatients only: day
         cases use no overnight bed.
     los_cv : float
-        Coefficient of variation of every lognormal time (0 makes times fixed).
+        Coefficient of variation of lengths of stay (acute bed, virtual ward);
+        0 makes them fixed.
     elective_inpatient_share : float
         Share of elective admissions that need an overnight bed.
     nel_virtual_ward_eligible_share : float
         Share of non-elective admissions a virtual ward could take instead.
+    treatment_cv : float
+        Coefficient of variation of ED and UTC cubicle treatment times (default
+        0.6). ASSUMPTION: treatment times are less skewed than stays (a stay
+        waits on tests, social care and transport; a treatment is a bounded
+        sequence of tasks), so they get their own, smaller CV. One CV of 1 for
+        both would cap 4-hour performance near 78% with a 3-hour mean treatment
+        however many cubicles there are.
+    op_waiting_at_start : float
+        Outpatient waiting list (first and follow-up) when the run starts
+        (default 0: an empty list). The opening patients join the list at
+        ``t = -warmup`` ahead of every new referral; their referral times are
+        spread uniformly over the ``op_waiting_max_age_weeks`` before that, and
+        each is a first appointment with the first-month share of first
+        referrals in outpatient demand (ASSUMPTION: the list has the same
+        first / follow-up mix as new referrals). Rounded to whole patients.
+    op_waiting_max_age_weeks : float
+        Age of the oldest referral on the opening list, weeks. The default 0
+        means ``2 x op_waiting_at_start / op_slots_per_week`` (52 weeks if there
+        are no slots). ASSUMPTION: with referral ages uniform on ``[0, max]``
+        the mean age is ``backlog / weekly slots``, the wait Little's law gives
+        a list cleared at the slot rate; twice the FIFO profile's mean age,
+        because urgent referrals overtake routine ones and leave the list older
+        than a pure queue would. Set it explicitly (``link.des_capacity`` does)
+        so that a what-if on slots does not change the opening list's history.
+    elective_deferral_days : float
+        Days after which an elective inpatient cancelled for want of a bed
+        comes back for another try (default 14). ASSUMPTION: rebooked two weeks
+        later at the same time of day and week (a multiple of 7 days keeps the
+        rebooked admission in working hours); a patient may be cancelled again,
+        and one whose next try would fall after the end of the horizon is never
+        admitted (unmet demand).
     """
 
     ed_cubicles: float | Mapping[str, float]
@@ -150,6 +187,10 @@ class DesCapacity:
     virtual_ward_los_days: float | Mapping[str, float] = 7.0
     elective_inpatient_share: float | Mapping[str, float] = 0.2
     nel_virtual_ward_eligible_share: float | Mapping[str, float] = 0.0
+    treatment_cv: float | Mapping[str, float] = 0.6
+    op_waiting_at_start: float | Mapping[str, float] = 0.0
+    op_waiting_max_age_weeks: float | Mapping[str, float] = 0.0
+    elective_deferral_days: float | Mapping[str, float] = 14.0
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
@@ -320,9 +361,11 @@ class SiteInputs:
     el_arr: np.ndarray
     el_inpatient: np.ndarray
     el_los: np.ndarray
-    op_arr: np.ndarray  # first and follow-up merged, sorted
+    op_arr: np.ndarray  # referral times: the opening list, then new referrals; sorted
     op_kind: np.ndarray  # 0 first, 1 follow-up
     slot_times: np.ndarray
+    op_opening: int = 0  # the first ``op_opening`` of ``op_arr`` are on the list at the start
+    horizon: float = np.inf  # end of the simulated horizon, hours (no elective retry after it)
 
     @property
     def journeys(self) -> int:
@@ -394,7 +437,7 @@ def sample_site(
         return stream(root, replication, site, name)
 
     t0 = float(calendar.day_start[0])
-    cv = capacity.los_cv
+    cv, treatment_cv = capacity.los_cv, capacity.treatment_cv
     ae1, nel = monthly("ae_type1"), monthly("nel_admission")
     # The admitted share of type-1 attendances; NEL demand beyond ED arrivals comes in directly.
     admit_share = np.divide(np.minimum(nel, ae1), ae1, out=np.zeros_like(ae1), where=ae1 > 0)
@@ -420,15 +463,21 @@ def sample_site(
     follow = poisson_arrivals(
         rng("op_followup_arrivals"), hourly_rates(calendar, monthly("op_followup"), "planned"), t0
     )
-    op_arr = np.concatenate([first, follow])
-    op_kind = np.concatenate([np.zeros(first.size, np.int64), np.ones(follow.size, np.int64)])
+    opening, opening_kind = _opening_list(
+        rng("op_backlog"), capacity, t0, monthly("op_first")[0], monthly("op_followup")[0]
+    )
+    # The opening list is older than every new referral, so sorting keeps it at the front.
+    op_arr = np.concatenate([opening, first, follow])
+    op_kind = np.concatenate(
+        [opening_kind, np.zeros(first.size, np.int64), np.ones(follow.size, np.int64)]
+    )
     order = np.argsort(op_arr, kind="stable")
     day = HOURS_PER_DAY
     return SiteInputs(
         site=site,
         capacity=capacity,
         ed_arr=ed_arr,
-        ed_service=lognormal(rng("ed_service"), capacity.ed_mean_hours, cv, n_ed),
+        ed_service=lognormal(rng("ed_service"), capacity.ed_mean_hours, treatment_cv, n_ed),
         ed_admit=routing[0] < admit_share[month_of],
         ed_vw_eligible=routing[1] < capacity.nel_virtual_ward_eligible_share,
         ed_bed_los=lognormal(los, capacity.nel_los_days * day, cv, n_ed),
@@ -439,7 +488,9 @@ def sample_site(
         direct_bed_los=lognormal(direct_los, capacity.nel_los_days * day, cv, n_direct),
         direct_vw_los=lognormal(direct_los, capacity.virtual_ward_los_days * day, cv, n_direct),
         utc_arr=utc_arr,
-        utc_service=lognormal(rng("utc_service"), capacity.utc_mean_hours, cv, utc_arr.size),
+        utc_service=lognormal(
+            rng("utc_service"), capacity.utc_mean_hours, treatment_cv, utc_arr.size
+        ),
         el_arr=el_arr,
         el_inpatient=rng("elective_routing").random(el_arr.size)
         < capacity.elective_inpatient_share,
@@ -447,7 +498,37 @@ def sample_site(
         op_arr=op_arr[order],
         op_kind=op_kind[order],
         slot_times=clinic_slots(calendar, capacity.op_slots_per_week),
+        op_opening=int(opening.size),
+        horizon=float(calendar.month_edges[-1]),
     )
+
+
+def opening_max_age_weeks(capacity: SiteCapacity) -> float:
+    """Age of the oldest referral on the opening outpatient list (see ``DesCapacity``)."""
+    if capacity.op_waiting_max_age_weeks > 0:
+        return capacity.op_waiting_max_age_weeks
+    if capacity.op_slots_per_week > 0:
+        return 2.0 * capacity.op_waiting_at_start / capacity.op_slots_per_week
+    return 52.0
+
+
+def _opening_list(
+    rng: np.random.Generator, capacity: SiteCapacity, t0: float, first: float, follow: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Referral times (sorted, all before ``t0``) and kinds of the opening outpatient list.
+
+    Ages are uniform on ``[0, max age]`` before ``t0``; the kind is a first
+    appointment with probability ``first / (first + follow)`` (the first month's
+    referral mix). The uniform draws are scaled, not redrawn, when the list's size
+    or age changes, so paired runs keep common random numbers.
+    """
+    n = round(capacity.op_waiting_at_start)
+    draws = rng.random((2, n))
+    total = first + follow
+    first_share = first / total if total > 0 else 1.0
+    # Oldest first: the list is FIFO and every array of referrals is sorted.
+    ages = np.sort(draws[0])[::-1] * opening_max_age_weeks(capacity) * HOURS_PER_WEEK
+    return t0 - ages, (draws[1] >= first_share).astype(np.int64)
 
 
 def _month_index(calendar: Calendar, times: np.ndarray) -> np.ndarray:

@@ -5,8 +5,10 @@ Sefton share of their activity. What it adds to the analytic path is the cost
 of congestion, which averages hide:
 
 - **escalation beds**: bed-days above the funded bed base, staffed at a premium;
-- **elective cancellations**: inpatients cancelled for want of a bed, treated
-  by the independent sector at a premium on tariff;
+- **electives not admitted**: inpatients cancelled for want of a bed are
+  deferred and retried in house; those still not admitted by the end of the
+  year they arrived in (unmet elective demand) are treated by the independent
+  sector at a premium on tariff;
 - **unmet outpatient demand**: referrals not seen within the year, cleared by
   extra (waiting-list initiative) sessions at a premium.
 
@@ -37,12 +39,24 @@ ESCALATION_PREMIUM = 1.5
 premium rates in unplanned wards)."""
 
 OUTSOURCING_PREMIUM = 1.1
-"""ASSUMPTION: a cancelled elective treated in the independent sector costs tariff + 10%
-(transport, contract management and the premium on short-notice capacity)."""
+"""ASSUMPTION: an elective not admitted in house by the end of its year (cancelled, perhaps
+several times, and still waiting) and treated in the independent sector costs tariff + 10%
+(transport, contract management and the premium on short-notice capacity). A cancellation
+followed by an in-house admission costs nothing extra here: its bed-days are already in the
+activity the analytic path costs."""
+
+BACKLOG_AGE_FACTOR = 2.0
+"""ASSUMPTION: the oldest referral on the opening outpatient list is ``2 x list / weekly
+slots`` weeks old (referral ages uniform, mean age = the Little's-law wait of a list cleared
+at the baseline slot rate; see ``DesCapacity.op_waiting_max_age_weeks``)."""
 
 VIRTUAL_WARD_STAY_DAYS = 7.0
 """ASSUMPTION: mean virtual-ward stay; NHS guidance allows up to 14 days (DATA.md, trust M), and
 the virtual_ward intervention counts 7 days per admission avoided."""
+
+CLINIC_WEEKS = 46
+"""Clinic weeks a year behind capacity.csv's ``op_slots_per_week`` (SOURCES.md: attendances / 46
+weeks); the DES spreads the same yearly slots over 52 weeks."""
 
 EXTRA_SESSION_PREMIUM = 1.5
 """ASSUMPTION: outpatient waiting-list initiative sessions are paid at time and a half."""
@@ -55,6 +69,12 @@ def des_capacity(baseline: Baseline) -> DesCapacity:
     their non-elective admissions. Its diversion of admissions is modelled by the
     ``virtual_ward`` intervention in demand, so the DES does not divert again
     (``nel_virtual_ward_eligible_share`` = 0).
+
+    The opening outpatient list of each site is the baseline ``waiting_list``
+    (first and follow-up) of every locality times the share of that locality's
+    outpatient activity the site provides (as ``des_demand`` allocates demand).
+    Its oldest referral is ``BACKLOG_AGE_FACTOR x list / baseline weekly slots``
+    weeks old, fixed here so that a what-if on slots keeps the same history.
     """
     capacity = baseline.capacity
     pods = baseline.pods
@@ -75,12 +95,34 @@ def des_capacity(baseline: Baseline) -> DesCapacity:
         else 0.0
     )
     stays = baseline.bed_days_per_unit
+    op_pods = ["op_first", "op_followup"]
+    waiting = (
+        (baseline.waiting_list.sel(pod=op_pods) * baseline.provision.sel(pod=op_pods))
+        .sum(("locality", "pod"))
+        .sel(org=list(SITES))
+    )
+    waiting = {site: float(waiting.sel(org=site)) for site in SITES}
+    # capacity.csv counts clinic slots per clinic week (46 a year) for face-to-face and
+    # virtual attendances; the DES runs face-to-face clinics every week of the year.
+    outpatients = (
+        baseline.activity.sel(pod=[*op_pods, "op_followup_virtual"]).sum("age_band")
+        * baseline.provision.sel(pod=[*op_pods, "op_followup_virtual"])
+    ).sum("locality")
+    face_to_face = outpatients.sel(pod=op_pods).sum("pod") / outpatients.sum("pod")
+    slots = {
+        site: value * CLINIC_WEEKS / 52.0 * float(face_to_face.sel(org=site))
+        for site, value in per_site("op_slots_per_week").items()
+    }
+    max_age = {
+        site: BACKLOG_AGE_FACTOR * waiting[site] / slots[site] if slots[site] > 0 else 0.0
+        for site in SITES
+    }
     return DesCapacity(
         ed_cubicles={k: round(v) for k, v in per_site("ed_cubicles").items()},
         utc_cubicles={k: max(round(v), 1) for k, v in per_site("utc_cubicles").items()},
         acute_beds={k: round(v) for k, v in per_site("acute_beds").items()},
         escalation_beds={k: round(v) for k, v in per_site("escalation_beds").items()},
-        op_slots_per_week=per_site("op_slots_per_week"),
+        op_slots_per_week=slots,
         virtual_ward_beds={
             site: round(virtual_total * float(nel_share.sel(org=site))) for site in SITES
         },
@@ -91,6 +133,8 @@ def des_capacity(baseline: Baseline) -> DesCapacity:
         virtual_ward_los_days=VIRTUAL_WARD_STAY_DAYS,
         elective_inpatient_share=ELECTIVE_INPATIENT_SHARE,
         nel_virtual_ward_eligible_share=0.0,
+        op_waiting_at_start={site: round(n) for site, n in waiting.items()},
+        op_waiting_max_age_weeks=max_age,
     )
 
 
@@ -122,24 +166,89 @@ def run_des(
     replications: int,
     warmup_days: float,
     capacity: DesCapacity | None = None,
+    capacity_growth: xr.DataArray | None = None,
 ) -> xr.Dataset:
-    """Simulate the acute sites for the given activity (fast engine)."""
-    return simulate(
-        des_demand(activity, baseline),
-        des_capacity(baseline) if capacity is None else capacity,
-        seed=seed,
-        replications=replications,
-        warmup_days=warmup_days,
-        engine="fast",
+    """Simulate the acute sites for the given activity (fast engine).
+
+    Parameters
+    ----------
+    activity : xarray.DataArray
+        ``(year, month, locality, pod)`` realised activity.
+    baseline : Baseline
+    seed : int or numpy.random.SeedSequence
+        Root of the DES streams; the same seed for two scenarios gives common random numbers.
+    replications : int
+    warmup_days : float
+    capacity : DesCapacity, optional
+        Default: :func:`des_capacity` of the baseline.
+    capacity_growth : xarray.DataArray, optional
+        Capacity held each year relative to the base year, ``(year, org, pod)`` (the
+        costing's steps held / base-year steps). When given, each year is simulated with
+        the capacity the cost model pays for (beds, cubicles, clinic slots and virtual-ward
+        places scaled), so congestion cost never double counts capacity already costed;
+        the outpatient list at each year's end opens the next year.
+    """
+    base = des_capacity(baseline) if capacity is None else capacity
+    demand = des_demand(activity, baseline)
+    options = {"replications": replications, "warmup_days": warmup_days, "engine": "fast"}
+    if capacity_growth is None:
+        return simulate(demand, base, seed=seed, **options)
+    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    years = [str(y) for y in demand.year.values]
+    opening = base.op_waiting_at_start
+    parts = []
+    for year, child in zip(years, root.spawn(len(years)), strict=True):
+        held = capacity_growth.sel(year=year)
+        yearly = _scaled_capacity(base, held, opening)
+        part = simulate(demand.sel(year=[year]), yearly, seed=child, **options)
+        opening = {
+            site: round(float(part["op_waiting_list"].sel(site=site).mean("replication").squeeze()))
+            for site in SITES
+        }
+        parts.append(part)
+    return xr.concat(parts, dim="year", data_vars="minimal", coords="minimal", compat="override")
+
+
+def _scaled_capacity(base: DesCapacity, held: xr.DataArray, opening: object) -> DesCapacity:
+    """Base capacity scaled by the capacity held this year (``(org, pod)`` ratios to base)."""
+
+    def ratio(org: str, pods: list[str]) -> float:
+        values = [float(held.sel(org=org, pod=p)) for p in pods]
+        finite = [v for v in values if np.isfinite(v) and v > 0]
+        return float(np.mean(finite)) if finite else 1.0
+
+    def scale(field: str, pods: list[str], whole: bool = True) -> dict[str, float]:
+        current = getattr(base, field)
+        values = current if isinstance(current, dict) else dict.fromkeys(SITES, current)
+        scaled = {site: values[site] * ratio(site, pods) for site in SITES}
+        return {site: round(v) for site, v in scaled.items()} if whole else scaled
+
+    virtual = ratio("mersey_care", ["virtual_ward"])
+    current_virtual = base.virtual_ward_beds
+    virtual_beds = (
+        current_virtual
+        if isinstance(current_virtual, dict)
+        else dict.fromkeys(SITES, current_virtual)
+    )
+    return base.replace(
+        acute_beds=scale("acute_beds", ["bed_days"]),
+        escalation_beds=scale("escalation_beds", ["bed_days"]),
+        ed_cubicles=scale("ed_cubicles", ["ae_type1"]),
+        utc_cubicles=scale("utc_cubicles", ["ae_type3"]),
+        op_slots_per_week=scale("op_slots_per_week", ["op_first", "op_followup"], whole=False),
+        virtual_ward_beds={site: round(v * virtual) for site, v in virtual_beds.items()},
+        op_waiting_at_start=opening,
     )
 
 
 def congestion_cost(des: xr.Dataset, baseline: Baseline, price_index: xr.DataArray) -> xr.Dataset:
     """Extra provider cost of congestion (mean over replications), by year, site and pod.
 
-    Escalation is costed on ``bed_days``, outsourced electives on ``elective``, and
-    extra outpatient sessions on ``op_first`` / ``op_followup``, so the cost lands
-    where the capacity ran short.
+    Escalation is costed on ``bed_days``, outsourced electives (unmet elective demand:
+    not admitted by the end of the year, after deferrals) on ``elective``, and
+    extra outpatient sessions (for the growth of the outpatient list over the year,
+    split between first and follow-up as the unseen referrals are) on ``op_first`` /
+    ``op_followup``, so the cost lands where the capacity ran short.
 
     Returns
     -------
@@ -151,14 +260,33 @@ def congestion_cost(des: xr.Dataset, baseline: Baseline, price_index: xr.DataArr
     bed_day = float(baseline.unit_cost.sel(pod="bed_days"))
     escalation = mean["escalation_bed_days"] * bed_day * ESCALATION_PREMIUM * price_index
     outsourcing = (
-        mean["elective_cancellations"]
+        mean["unmet_demand"].sel(pod="elective", drop=True)
         * float(baseline.tariff.sel(pod="elective"))
         * OUTSOURCING_PREMIUM
         * price_index
     )
     op_pods = ["op_first", "op_followup"]
+    # Extra sessions are needed only for the list's growth over the year: a list held at
+    # its opening size is the steady state the baseline's clinics already pay for.
+    closing = mean["op_waiting_list"]
+    opening_list = des_capacity(baseline).op_waiting_at_start
+    opening = xr.DataArray(
+        [float(opening_list[site]) for site in closing.site.values],
+        dims="site",
+        coords={"site": closing.site.values},
+    )
+    previous = xr.concat(
+        [
+            opening.expand_dims(year=[closing.year.values[0]]),
+            closing.shift(year=1).isel(year=slice(1, None)),
+        ],
+        dim="year",
+    )
+    growth = (closing - previous).clip(min=0.0)
+    unmet = mean["unmet_demand"].sel(pod=op_pods)
+    mix = (unmet / unmet.sum("pod")).fillna(0.5)
     op_cost = baseline.unit_cost.sel(pod=op_pods)
-    sessions = mean["unmet_demand"].sel(pod=op_pods) * op_cost * EXTRA_SESSION_PREMIUM * price_index
+    sessions = growth * mix * op_cost * EXTRA_SESSION_PREMIUM * price_index
     by_pod = xr.concat(
         [
             escalation.expand_dims(pod=["bed_days"]),
@@ -179,7 +307,7 @@ def congestion_cost(des: xr.Dataset, baseline: Baseline, price_index: xr.DataArr
     for name, long_name in (
         ("congestion_cost", "Extra provider cost of congestion (DES)"),
         ("escalation_cost", "Cost of escalation beds above the funded base"),
-        ("outsourcing_cost", "Cost of cancelled electives treated elsewhere"),
+        ("outsourcing_cost", "Cost of electives not admitted in house, treated elsewhere"),
         ("extra_session_cost", "Cost of extra outpatient sessions for unmet demand"),
     ):
         out[name] = out[name].assign_attrs(units="GBP", long_name=long_name)

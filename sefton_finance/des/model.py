@@ -4,7 +4,10 @@ Each patient is a SimPy process (a plain generator) and each kind of capacity
 is a ``simpy.Resource``: ED cubicles, UTC cubicles, acute beds (funded plus
 escalation in one pool), virtual-ward places. Outpatient clinics are a process
 that, at each slot, takes the longest waiter off the waiting list; a slot with
-nobody waiting is lost.
+nobody waiting is lost. The opening waiting list joins at the start, ahead of
+every new referral. An elective inpatient who finds no bed is cancelled and
+comes back ``elective_deferral_days`` later, as often as needed while the
+retry falls inside the horizon.
 
 Random attributes are read from the pre-sampled ``SiteInputs`` rather than
 drawn inside the processes, so this model and the compiled kernels (``fast``)
@@ -23,7 +26,7 @@ from collections.abc import Generator
 import numpy as np
 import simpy
 
-from .inputs import SiteInputs
+from .inputs import HOURS_PER_DAY, SiteInputs
 from .records import BED, HOME, VIRTUAL_WARD, SiteRecords
 
 
@@ -55,16 +58,20 @@ class SiteModel:
         self.beds = _resource(env, cap.acute_beds + cap.escalation_beds)
         self.virtual_ward = _resource(env, cap.virtual_ward_beds)
         self.waiting_list: deque[tuple[int, simpy.Event]] = deque()
+        self.deferral = cap.elective_deferral_days * HOURS_PER_DAY  # hours, as in ``fast``
         env.process(self._arrivals(inputs.ed_arr, self.ed_patient))
         env.process(self._arrivals(inputs.direct_arr, self.direct_admission))
         env.process(self._arrivals(inputs.utc_arr, self.utc_patient))
         env.process(self._arrivals(inputs.el_arr, self.elective_patient))
-        env.process(self._arrivals(inputs.op_arr, self.op_patient))
+        # The opening list was referred before the run starts: it joins at once, in order.
+        for k in range(inputs.op_opening):
+            env.process(self.op_patient(k))
+        env.process(self._arrivals(inputs.op_arr, self.op_patient, first=inputs.op_opening))
         env.process(self.clinic())
 
-    def _arrivals(self, times: np.ndarray, patient) -> Generator:
-        for i, t in enumerate(times.tolist()):
-            yield self.env.timeout(t - self.env.now)
+    def _arrivals(self, times: np.ndarray, patient, first: int = 0) -> Generator:
+        for i in range(first, times.size):
+            yield self.env.timeout(float(times[i]) - self.env.now)
             self.env.process(patient(i))
 
     def ed_patient(self, i: int) -> Generator:
@@ -108,13 +115,19 @@ class SiteModel:
         self.beds.release(bed)
 
     def elective_patient(self, e: int) -> Generator:
-        inp = self.inputs
+        env, rec, inp = self.env, self.rec, self.inputs
         if not inp.el_inpatient[e]:
-            self.rec.el_admitted[e] = True  # day case: no overnight bed
+            rec.el_admitted[e] = True  # day case: no overnight bed
+            rec.el_start[e] = env.now
             return
-        if self.beds.count >= self.beds.capacity:
-            return  # cancelled: no funded or escalation bed free
-        self.rec.el_admitted[e] = True
+        while self.beds.count >= self.beds.capacity:
+            # Cancelled (no funded or escalation bed free) and rebooked for a later day.
+            rec.el_cancellations[e] += 1
+            if not env.now + self.deferral < inp.horizon:
+                return  # the next try would fall after the horizon: never admitted
+            yield env.timeout(self.deferral)
+        rec.el_admitted[e] = True
+        rec.el_start[e] = env.now
         yield from self._stay(self.beds, inp.el_los[e])
 
     def utc_patient(self, u: int) -> Generator:

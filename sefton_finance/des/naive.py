@@ -5,7 +5,8 @@ event per step, time-varying arrivals by thinning, every random number drawn
 with a scalar call at the moment it is needed, and statistics gathered in
 Python lists and a time-weighted bed monitor. Same pathways and rules as
 ``model`` (exit block, escalation pool, virtual-ward diversion, elective
-cancellation, slot-based clinics), but its own random draws, so its results
+cancellation and deferral, slot-based clinics with the opening waiting list,
+separate CVs for treatment and stays), but its own random draws, so its results
 agree with the other engines only statistically.
 """
 
@@ -32,6 +33,7 @@ class _NaiveSite:
     def __init__(self, env, rng, cap, rates, slots, t0, month_edges):
         self.env, self.rng, self.cap, self.t0 = env, rng, cap, t0
         self.month_edges = month_edges
+        self.horizon = float(month_edges[-1])
         self.cubicles = simpy.Resource(env, max(cap.ed_cubicles, 1))
         self.utc = simpy.Resource(env, max(cap.utc_cubicles, 1))
         self.beds = simpy.Resource(env, max(cap.acute_beds + cap.escalation_beds, 1))
@@ -52,9 +54,13 @@ class _NaiveSite:
         ):
             env.process(self.arrivals(rates[name], patient))
         env.process(self.clinic(slots))
+        # The opening waiting list is there from the start, ahead of every new referral.
+        for _ in range(round(cap.op_waiting_at_start)):
+            env.process(self.op_patient())
 
-    def _lognormal(self, mean: float) -> float:
-        sigma2 = np.log1p(self.cap.los_cv**2)
+    def _lognormal(self, mean: float, cv: float | None = None) -> float:
+        cv = self.cap.los_cv if cv is None else cv
+        sigma2 = np.log1p(cv**2)
         return self.rng.lognormal(np.log(mean) - sigma2 / 2, np.sqrt(sigma2))
 
     def arrivals(self, rate: np.ndarray, patient):
@@ -106,7 +112,7 @@ class _NaiveSite:
         month = max(int(np.searchsorted(self.month_edges, arrived, "right")) - 1, 0)
         cubicle = self.cubicles.request()
         yield cubicle
-        yield env.timeout(self._lognormal(self.cap.ed_mean_hours))
+        yield env.timeout(self._lognormal(self.cap.ed_mean_hours, self.cap.treatment_cv))
         if self.rng.random() < self.admit_share[month]:
             yield from self._admit(cubicle, arrived)
         else:
@@ -118,15 +124,18 @@ class _NaiveSite:
     def utc_patient(self):
         with self.utc.request() as cubicle:
             yield cubicle
-            yield self.env.timeout(self._lognormal(self.cap.utc_mean_hours))
+            yield self.env.timeout(self._lognormal(self.cap.utc_mean_hours, self.cap.treatment_cv))
 
     def elective_patient(self):
         if self.rng.random() >= self.cap.elective_inpatient_share:
             return
-        if self.beds.count >= self.beds.capacity:
+        deferral = self.cap.elective_deferral_days * HOURS_PER_DAY
+        while self.beds.count >= self.beds.capacity:
             if self.env.now >= 0:
                 self.cancelled += 1
-            return
+            if self.env.now + deferral >= self.horizon:
+                return
+            yield self.env.timeout(deferral)
         bed = self.beds.request()
         yield bed
         self._bed_change()

@@ -109,7 +109,7 @@ def _stays(inputs: SiteInputs, rec: SiteRecords) -> dict[str, tuple[np.ndarray, 
     d_vw = rec.direct_route == VIRTUAL_WARD
     el_bed = rec.el_admitted & inputs.el_inpatient
     bed_start = np.concatenate(
-        [rec.ed_leave[ed_bed], rec.direct_start[d_bed], inputs.el_arr[el_bed]]
+        [rec.ed_leave[ed_bed], rec.direct_start[d_bed], rec.el_start[el_bed]]
     )
     bed_end = bed_start + np.concatenate(
         [inputs.ed_bed_los[ed_bed], inputs.direct_bed_los[d_bed], inputs.el_los[el_bed]]
@@ -182,12 +182,13 @@ def summarise_site(inputs: SiteInputs, rec: SiteRecords, cal: Calendar) -> dict[
     nel_end = nel_start + np.concatenate([inputs.ed_bed_los[ed_bed], inputs.direct_bed_los[d_bed]])
     out["nel_bed_days"] = clipped_sojourn(nel_start, nel_end, years) / HOURS_PER_DAY
     el_bed = rec.el_admitted & inputs.el_inpatient
-    out["elective_bed_days"] = (
-        clipped_sojourn(inputs.el_arr[el_bed], inputs.el_arr[el_bed] + inputs.el_los[el_bed], years)
-        / HOURS_PER_DAY
+    el_start, el_end = rec.el_start[el_bed], rec.el_start[el_bed] + inputs.el_los[el_bed]
+    out["elective_bed_days"] = clipped_sojourn(el_start, el_end, years) / HOURS_PER_DAY
+    deferred = rec.el_cancellations[el_bed] > 0
+    out["elective_deferred_bed_days"] = (
+        clipped_sojourn(el_start[deferred], el_end[deferred], years) / HOURS_PER_DAY
     )
-    cancelled = inputs.el_inpatient & ~rec.el_admitted
-    out["elective_cancellations"] = _count(inputs.el_arr[cancelled], years)
+    out["elective_cancellations"] = _count(_cancellation_times(inputs, rec), years)
     vw_start = stays["virtual_ward"][0]
     out["virtual_ward_admissions"] = _count(vw_start, years)
     out["virtual_ward_occupancy_mean"] = StepCurve(*stays["virtual_ward"]).area(years) / year_hours
@@ -210,6 +211,15 @@ def summarise_site(inputs: SiteInputs, rec: SiteRecords, cal: Calendar) -> dict[
     out.update(_activity(inputs, rec, years))
     out.update(_little(stays, cap, years))
     return out
+
+
+def _cancellation_times(inputs: SiteInputs, rec: SiteRecords) -> np.ndarray:
+    """When each cancellation happened: at booking, then every deferral after it."""
+    deferral = inputs.capacity.elective_deferral_days * HOURS_PER_DAY
+    counts = rec.el_cancellations
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    attempt = np.arange(counts.sum()) - first  # 0 for the first try, 1 for the first retry...
+    return np.repeat(inputs.el_arr, counts) + attempt * deferral
 
 
 def _waiting(arrivals: np.ndarray, seen: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -255,13 +265,13 @@ def _activity(inputs: SiteInputs, rec: SiteRecords, years: np.ndarray) -> dict[s
         "ae_type1": demand["ae_type1"],
         "ae_type3": demand["ae_type3"],
         "nel_admission": _count(nel_bed_start, years),
-        "elective": _count(inputs.el_arr[rec.el_admitted], years),
+        "elective": _count(rec.el_start, years),
         "op_first": _count(rec.op_seen[first], years),
         "op_followup": _count(rec.op_seen[~first], years),
     }
 
     def late(arrive: np.ndarray, served: np.ndarray) -> np.ndarray:
-        # Arrived in the year and not served by its end (elective: cancelled).
+        # Arrived in the year and not served by its end (elective: not yet admitted).
         index = np.searchsorted(years, arrive, side="right") - 1
         out = np.zeros(len(ends))
         ok = np.isfinite(arrive) & (index >= 0) & (index < len(ends))
@@ -272,7 +282,7 @@ def _activity(inputs: SiteInputs, rec: SiteRecords, years: np.ndarray) -> dict[s
         "ae_type1": late(inputs.ed_arr, rec.ed_leave),
         "ae_type3": late(inputs.utc_arr, rec.utc_leave),
         "nel_admission": late(nel_arrival, admitted_at),
-        "elective": late(inputs.el_arr, np.where(rec.el_admitted, inputs.el_arr, np.inf)),
+        "elective": late(inputs.el_arr, rec.el_start),
         "op_first": late(inputs.op_arr[first], rec.op_seen[first]),
         "op_followup": late(inputs.op_arr[~first], rec.op_seen[~first]),
     }
@@ -337,7 +347,16 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "escalation_bed_days_month": (("month",), "bed-days", "Escalation bed-days by month"),
     "nel_bed_days": ((), "bed-days", "Acute bed-days used by non-elective admissions"),
     "elective_bed_days": ((), "bed-days", "Acute bed-days used by elective inpatients"),
-    "elective_cancellations": ((), "count", "Elective inpatients cancelled for want of a bed"),
+    "elective_cancellations": (
+        (),
+        "count",
+        "Elective admissions cancelled for want of a bed and deferred (a patient may count twice)",
+    ),
+    "elective_deferred_bed_days": (
+        (),
+        "bed-days",
+        "Acute bed-days of elective stays admitted after at least one cancellation",
+    ),
     "virtual_ward_admissions": ((), "count", "Non-elective admissions diverted to virtual ward"),
     "virtual_ward_occupancy_mean": ((), "places", "Mean occupied virtual-ward places"),
     "op_waiting_list": ((), "patients", "Outpatient waiting list at year end"),

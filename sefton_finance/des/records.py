@@ -26,6 +26,8 @@ class SiteRecords:
     utc_start: np.ndarray
     utc_leave: np.ndarray
     el_admitted: np.ndarray  # bool; inpatients may be cancelled, day cases never
+    el_start: np.ndarray  # admission time (the arrival for a day case); inf if never admitted
+    el_cancellations: np.ndarray  # times an elective inpatient was cancelled and deferred
     op_seen: np.ndarray
 
     @classmethod
@@ -40,5 +42,7 @@ class SiteRecords:
             utc_start=np.full(n_utc, np.inf),
             utc_leave=np.full(n_utc, np.inf),
             el_admitted=np.zeros(n_el, np.bool_),
+            el_start=np.full(n_el, np.inf),
+            el_cancellations=np.zeros(n_el, np.int64),
             op_seen=np.full(n_op, np.inf),
         )

@@ -44,7 +44,9 @@ def test_engines_agree_patient_by_patient():
     inputs = sample_site(demand, site, capacity.for_site(site), calendar, root_seed(4), 0)
     by_fast = fast.run_site(inputs)
     by_simpy = model.run_site(inputs, float(calendar.day_start[0]))
-    assert (by_fast.ed_route == 2).sum() > 0 and (~by_fast.el_admitted).sum() > 0
+    assert (by_fast.ed_route == 2).sum() > 0 and (by_fast.el_cancellations > 0).sum() > 0
+    # Some cancelled electives are admitted on a later try (deferred, not lost).
+    assert (by_fast.el_admitted & (by_fast.el_cancellations > 0)).sum() > 0
     for name in by_fast.__dataclass_fields__:
         a, b = getattr(by_fast, name), getattr(by_simpy, name)
         if a.dtype.kind == "f":
