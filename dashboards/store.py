@@ -17,6 +17,8 @@ from pathlib import Path
 import xarray as xr
 
 from sefton_finance.baseline import Baseline, load_baseline
+from sefton_finance.interventions import Definition, available_interventions
+from sefton_finance.pipeline import library_fingerprint
 from sefton_finance.results import load
 from sefton_finance.scenario import Scenario, load_scenario
 
@@ -52,6 +54,7 @@ class Settings:
 _lock = threading.Lock()
 _results: dict[Path, tuple[float, xr.Dataset]] = {}
 _scenarios: dict[Path, tuple[float, Scenario]] = {}
+_library: tuple[tuple, dict[str, Definition]] | None = None
 
 
 def load_result(path: Path) -> xr.Dataset:
@@ -109,3 +112,20 @@ def available_scenarios(directory: Path) -> dict[str, Path]:
 def baseline() -> Baseline:
     """The packaged baseline, loaded once per process."""
     return load_baseline()
+
+
+def intervention_library() -> dict[str, Definition]:
+    """The intervention library, read again only when a model file or plugin changes.
+
+    Reading and validating every model file takes ~150 ms; the what-if page asks for
+    the library on every slider move.
+    """
+    global _library
+    key = library_fingerprint()
+    with _lock:
+        if _library is not None and _library[0] == key:
+            return dict(_library[1])
+    library = available_interventions()
+    with _lock:
+        _library = (key, library)
+    return dict(library)

@@ -25,7 +25,6 @@ import yaml
 from dashboards import store
 from sefton_finance import report
 from sefton_finance.errors import InputError
-from sefton_finance.interventions import available_interventions
 from sefton_finance.levers import central
 from sefton_finance.pipeline import run
 from sefton_finance.scenario import Scenario, parse_scenario, scenario_to_yaml
@@ -47,7 +46,7 @@ NAME = re.compile(r"^[a-z0-9_]+$")
 def prevention_programmes() -> tuple[str, ...]:
     """Interventions whose mechanism is prevention (scaled together by the prevention slider)."""
     return tuple(
-        sorted(n for n, d in available_interventions().items() if d.mechanism == "prevent")
+        sorted(n for n, d in store.intervention_library().items() if d.mechanism == "prevent")
     )
 
 
@@ -58,7 +57,7 @@ def _uses(scenario: Scenario) -> dict[str, dict[str, Any]]:
 def lever_defaults(scenario: Scenario) -> dict[str, Any]:
     """Slider positions that reproduce a scenario exactly."""
     uses = _uses(scenario)
-    library = available_interventions()
+    library = store.intervention_library()
 
     def intensity(names) -> float:
         present = [float(uses[n].get("intensity", 1.0)) for n in names if n in uses]

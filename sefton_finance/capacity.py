@@ -25,15 +25,11 @@ import numpy as np
 import xarray as xr
 
 from sefton_finance.baseline import Baseline
-from sefton_finance.codes import DAYS_IN_MONTH, MONTHS
+from sefton_finance.codes import DAYS_IN_MONTH, PODS
 from sefton_finance.queueing import servers_for_occupancy
 
 MAX_SERVERS = 100_000
 """Search bound for queue sizing (as in :func:`sefton_finance.queueing.servers_for_wait`)."""
-
-
-def _days() -> xr.DataArray:
-    return xr.DataArray(np.array(DAYS_IN_MONTH, dtype=float), dims="month", coords={"month": list(MONTHS)})
 
 
 def _erlang_c_servers(load: np.ndarray, target: float) -> np.ndarray:
@@ -74,6 +70,38 @@ def _erlang_c_servers(load: np.ndarray, target: float) -> np.ndarray:
     return out
 
 
+DAYS = np.array(DAYS_IN_MONTH, dtype=float)
+"""Days in each month, April first, as floats (the divisor of monthly activity)."""
+
+
+def units_for_pod(
+    monthly: np.ndarray,
+    method: str,
+    target: float,
+    service_hours: float,
+    throughput_per_unit: float,
+) -> np.ndarray:
+    """Capacity units one pod needs in the busiest month, from monthly activity ``(..., month)``.
+
+    The sizing rule of :func:`capacity_required` for one pod, on plain numpy (the
+    pipeline calls it on the (pod, provider) pairs that have activity).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``monthly.shape[:-1]`` capacity units (float).
+    """
+    if method == "beds":
+        per_day = (monthly / DAYS).max(axis=-1)
+        return servers_for_occupancy(per_day, target).astype(float)
+    if method == "erlang_c":
+        per_hour = (monthly / (DAYS * 24.0)).max(axis=-1)
+        return _erlang_c_servers(per_hour * service_hours, target)
+    if method == "linear" and throughput_per_unit > 0:
+        return monthly.max(axis=-1) * 12.0 / throughput_per_unit
+    return np.zeros(monthly.shape[:-1])
+
+
 def capacity_required(provider_activity: xr.DataArray, baseline: Baseline) -> xr.DataArray:
     """Capacity units needed in the busiest month of each year.
 
@@ -91,28 +119,78 @@ def capacity_required(provider_activity: xr.DataArray, baseline: Baseline) -> xr
     """
     # Every sizing rule is non-decreasing in the load, so the busiest month's load
     # gives the busiest month's capacity: size once per year, not twelve times.
-    days = _days()
-    per_day = (provider_activity / days).max("month")
-    per_month = provider_activity.max("month")
-    per_hour = (provider_activity / (days * 24.0)).max("month")
-    dims = [d for d in ("draw", "year", "org", "pod") if d in per_month.dims]
-    per_day, per_month, per_hour = (x.transpose(*dims) for x in (per_day, per_month, per_hour))
-    units = np.zeros(per_month.shape)
-    pods = list(per_month.pod.values)
-    for index, pod in enumerate(pods):
-        info = baseline.pods.sel(pod=pod)
-        method = str(info["capacity_method"].values)
-        if method == "beds":
-            units[..., index] = servers_for_occupancy(per_day.values[..., index], float(info["target"]))
-        elif method == "erlang_c":
-            load = per_hour.values[..., index] * float(info["service_hours"])
-            units[..., index] = _erlang_c_servers(load, float(info["target"]))
-        elif method == "linear":
-            throughput = float(info["throughput_per_unit"])
-            if throughput > 0:
-                units[..., index] = per_month.values[..., index] * 12.0 / throughput
-    required = per_month.copy(data=units)
+    dims = [d for d in ("draw", "year", "org", "pod") if d in provider_activity.dims]
+    monthly = provider_activity.transpose(*dims, "month").values
+    arrays = baseline.arrays
+    index = {p: i for i, p in enumerate(PODS)}
+    units = np.zeros(monthly.shape[:-1])
+    for position, pod in enumerate(provider_activity.pod.values):
+        i = index[str(pod)]
+        units[..., position] = units_for_pod(
+            monthly[..., position, :],
+            arrays.capacity_method[i],
+            float(arrays.target[i]),
+            float(arrays.service_hours[i]),
+            float(arrays.throughput_per_unit[i]),
+        )
+    coords = {d: provider_activity[d].values for d in dims if d in provider_activity.coords}
+    required = xr.DataArray(units, dims=dims, coords=coords)
     return required.assign_attrs(units="capacity units", long_name="Capacity required")
+
+
+def backfill_values(
+    wanted: np.ndarray,
+    planned: np.ndarray,
+    opening: np.ndarray,
+    year_axis: int,
+    month_axis: int,
+    enabled: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The arithmetic of :func:`backfill` for the services with a waiting list, on numpy.
+
+    Parameters
+    ----------
+    wanted, planned : numpy.ndarray
+        Demand and do-nothing demand of the services with a list, same shape, with a
+        year and a month axis (year before month).
+    opening : numpy.ndarray
+        Opening lists, broadcastable to one year of the yearly (month-summed) shape.
+    year_axis : int
+        Year axis of the yearly arrays (the same as in the monthly arrays).
+    month_axis : int
+    enabled : bool
+
+    Returns
+    -------
+    (treated, lists)
+        Realised monthly activity (``None`` when not ``enabled``: demand is realised
+        unchanged) and closing lists with the yearly shape.
+    """
+    yearly_demand = wanted.sum(axis=month_axis)
+    yearly_plan = planned.sum(axis=month_axis)
+    waiting = np.broadcast_to(opening, np.take(yearly_demand, 0, axis=year_axis).shape)
+    treated = np.empty_like(yearly_demand)
+    lists = np.empty_like(yearly_demand)
+    for year in range(yearly_demand.shape[year_axis]):
+        want = np.take(yearly_demand, year, axis=year_axis)
+        if enabled:
+            done = np.minimum(np.take(yearly_plan, year, axis=year_axis), want + waiting)
+        else:
+            done = want
+        waiting = waiting + want - done
+        index = [slice(None)] * treated.ndim
+        index[year_axis] = year
+        treated[tuple(index)] = done
+        lists[tuple(index)] = waiting
+    if not enabled:
+        return None, lists
+    # Spread treated activity over months like demand (or like the plan where demand is zero).
+    expanded_demand = np.expand_dims(yearly_demand, month_axis)
+    source = np.where(expanded_demand > 0, wanted, planned)
+    total = source.sum(axis=month_axis, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total > 0, source / total, 1.0 / 12.0)
+    return np.expand_dims(treated, month_axis) * share, lists
 
 
 def backfill(
@@ -152,7 +230,8 @@ def backfill(
     month = dims.index("month")
     planned = planned.broadcast_like(demand).transpose(*dims)
     pods = list(demand.pod.values)
-    with_list = [pods.index(p) for p in pods if bool(has_waiting_list.sel(pod=p))]
+    flags = has_waiting_list.sel(pod=pods).values.astype(bool)
+    with_list = [i for i, flag in enumerate(flags) if flag]
     values = demand.transpose(*dims).values
     # Services without a list (or with backfill off) realise their demand unchanged.
     realised = np.array(values)
@@ -161,43 +240,29 @@ def backfill(
     closing = np.zeros([demand.sizes[d] for d in closing_dims])
     if with_list:
         pod_axis = dims.index("pod")
-        wanted_all = np.take(values, with_list, axis=pod_axis)
-        plan_all = np.take(planned.values, with_list, axis=pod_axis)
-        yearly_demand = wanted_all.sum(axis=month)
-        yearly_plan = plan_all.sum(axis=month)
         opening = (
             opening_waiting_list.where(has_waiting_list, 0.0)
             .isel(pod=with_list)
             .transpose(*[d for d in closing_dims if d in opening_waiting_list.dims])
         )
-        waiting = np.broadcast_to(opening.values, np.take(yearly_demand, 0, axis=year_axis).shape)
-        treated = np.empty_like(yearly_demand)
-        lists = np.empty_like(yearly_demand)
-        for year in range(demand.sizes["year"]):
-            wanted = np.take(yearly_demand, year, axis=year_axis)
-            if enabled:
-                done = np.minimum(np.take(yearly_plan, year, axis=year_axis), wanted + waiting)
-            else:
-                done = wanted
-            waiting = waiting + wanted - done
-            index = [slice(None)] * treated.ndim
-            index[year_axis] = year
-            treated[tuple(index)] = done
-            lists[tuple(index)] = waiting
+        treated, lists = backfill_values(
+            np.take(values, with_list, axis=pod_axis),
+            np.take(planned.values, with_list, axis=pod_axis),
+            opening.values,
+            year_axis,
+            month,
+            enabled,
+        )
         closing_index = [slice(None)] * closing.ndim
         closing_index[closing_dims.index("pod")] = with_list
         closing[tuple(closing_index)] = lists
-        if enabled:
-            # Spread treated activity over months like demand (or like the plan where demand is zero).
-            expanded_demand = np.expand_dims(yearly_demand, month)
-            source = np.where(expanded_demand > 0, wanted_all, plan_all)
-            total = source.sum(axis=month, keepdims=True)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                share = np.where(total > 0, source / total, 1.0 / 12.0)
+        if treated is not None:
             index = [slice(None)] * realised.ndim
             index[pod_axis] = with_list
-            realised[tuple(index)] = np.expand_dims(treated, month) * share
+            realised[tuple(index)] = treated
     coords = {d: demand[d].values for d in dims if d in demand.coords}
     realised_array = xr.DataArray(realised, dims=dims, coords=coords)
-    closing_array = xr.DataArray(closing, dims=closing_dims, coords={d: c for d, c in coords.items() if d != "month"})
+    closing_array = xr.DataArray(
+        closing, dims=closing_dims, coords={d: c for d, c in coords.items() if d != "month"}
+    )
     return realised_array, closing_array

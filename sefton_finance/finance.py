@@ -29,7 +29,8 @@ import numpy as np
 import xarray as xr
 
 from sefton_finance.baseline import Baseline
-from sefton_finance.codes import COMMISSIONERS, ORGANISATIONS
+from sefton_finance.baseline.loader import BaselineArrays, ContractTerms
+from sefton_finance.codes import COMMISSIONERS, LOCALITIES, ORGANISATIONS, PODS
 
 LINES: tuple[str, ...] = (
     "allocation",
@@ -75,7 +76,8 @@ def allocations(
         Need-weighted population ``(year, locality)``.
     """
     by_ccg = (
-        weighted_population.groupby(baseline.locality_commissioner.rename("org")).sum()
+        weighted_population.groupby(baseline.locality_commissioner.rename("org"))
+        .sum()
         .reindex(org=list(COMMISSIONERS), fill_value=0.0)
     )
     growth_in_heads = (by_ccg / by_ccg.isel(year=0)).fillna(1.0)
@@ -86,7 +88,9 @@ def allocations(
     return funding.transpose(*dims)
 
 
-def contract_variable_share(baseline: Baseline, form: str, variable_share: float | None) -> xr.DataArray:
+def contract_variable_share(
+    baseline: Baseline, form: str, variable_share: float | None
+) -> xr.DataArray:
     """Share ``v`` of price paid on activity above or below plan, ``(commissioner, provider)``.
 
     ``form='baseline'`` keeps contracts.csv; any other form applies to every pair with
@@ -105,6 +109,29 @@ def contract_variable_share(baseline: Baseline, form: str, variable_share: float
     return xr.where(inside, float(chosen), base)
 
 
+def contract_value_totals(yearly: np.ndarray, terms: ContractTerms) -> np.ndarray:
+    """Value of each contract pair's activity at base tariff, ``(pair, draw, year)``.
+
+    Parameters
+    ----------
+    yearly : numpy.ndarray
+        Yearly activity by pod first, ``(pod, draw, year, locality)``.
+    terms : ContractTerms
+        The baseline's (locality, pod) terms of each (commissioner, provider) pair.
+    """
+    # Rank by rank over all pairs at once: the same adds, in the same order, as a
+    # loop over each pair's own terms (padding adds exact zeros).
+    total = None
+    for rank in range(terms.locality.shape[0]):
+        term = (
+            yearly[terms.pod[rank], :, :, terms.locality[rank]] * terms.weight[rank][:, None, None]
+        )
+        total = term if total is None else total + term
+    if total is None:
+        return np.zeros((0, *yearly.shape[1:3]))
+    return total
+
+
 def contract_values(
     realised: xr.DataArray, baseline: Baseline, tariff_index: xr.DataArray
 ) -> xr.DataArray:
@@ -119,28 +146,155 @@ def contract_values(
     # activity x provision share x tariff x commissioner flag. Only the non-zero
     # (locality, pod) terms are added, in a fixed order, so the sum is exact and the
     # same whatever the number of draws.
-    weights = (baseline.provision * baseline.tariff * baseline.commissioner_of()).transpose(
-        "commissioner", "org", "locality", "pod"
+    arrays = baseline.arrays
+    terms = arrays.contract_terms
+    activity = realised.expand_dims([d for d in ("draw",) if d not in realised.dims])
+    yearly = activity.sel(pod=list(PODS), locality=list(LOCALITIES))
+    yearly = yearly.transpose("pod", "draw", "year", "locality").values
+    out = np.zeros((*yearly.shape[1:3], len(COMMISSIONERS), len(ORGANISATIONS)))
+    out[:, :, terms.commissioner, terms.org] = np.moveaxis(
+        contract_value_totals(yearly, terms), 0, -1
     )
-    activity = realised.transpose(..., "locality", "pod")
-    weights = weights.sel(locality=activity.locality.values, pod=activity.pod.values)
-    w = weights.values
-    a = activity.values
-    out = np.zeros((*a.shape[:-2], w.shape[0], w.shape[1]))
-    for c in range(w.shape[0]):
-        for o in range(w.shape[1]):
-            terms = np.argwhere(w[c, o] != 0)
-            if terms.size == 0:
-                continue
-            total = a[..., terms[0][0], terms[0][1]] * w[c, o, terms[0][0], terms[0][1]]
-            for loc, pod in terms[1:]:
-                total = total + a[..., loc, pod] * w[c, o, loc, pod]
-            out[..., c, o] = total
-    dims = [*activity.dims[:-2], "commissioner", "provider"]
-    coords = {d: activity[d].values for d in activity.dims[:-2] if d in activity.coords}
-    coords.update(commissioner=weights.commissioner.values, provider=weights.org.values)
+    if "draw" not in realised.dims:
+        out = out[0]
+    dims = [d for d in ("draw", "year") if d in realised.dims] + ["commissioner", "provider"]
+    coords = {d: realised[d].values for d in ("draw", "year") if d in realised.coords}
+    coords.update(commissioner=list(COMMISSIONERS), provider=list(ORGANISATIONS))
     value = xr.DataArray(out, dims=dims, coords=coords) * tariff_index
-    return value.transpose(*[d for d in ("draw", "year", "commissioner", "provider") if d in value.dims])
+    return value.transpose(
+        *[d for d in ("draw", "year", "commissioner", "provider") if d in value.dims]
+    )
+
+
+def ledger_values(
+    arrays: BaselineArrays,
+    funding: np.ndarray,
+    values: np.ndarray,
+    plan_values: np.ndarray,
+    variable_share: np.ndarray,
+    provider_costs: np.ndarray,
+    other_spend_index: np.ndarray,
+    intervention_spend: np.ndarray,
+    capitated: bool = False,
+    risk_share: float = 0.5,
+    plan_surplus: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """The arithmetic of :func:`ledgers` on numpy, every array with a leading draw axis.
+
+    Parameters
+    ----------
+    arrays : BaselineArrays
+    funding : numpy.ndarray
+        ``(draw, year, commissioner)``.
+    values, plan_values : numpy.ndarray
+        ``(draw, year, commissioner, org)``.
+    variable_share : numpy.ndarray
+        ``(commissioner, org)``.
+    provider_costs : numpy.ndarray
+        ``(draw, year, org)``.
+    other_spend_index : numpy.ndarray
+        ``(draw, year)``.
+    intervention_spend : numpy.ndarray
+        ``(draw, year, payer, payee)`` over every organisation.
+    capitated, risk_share, plan_surplus
+        As :func:`ledgers` (``plan_surplus`` is ``(draw, year, org)``).
+
+    Returns
+    -------
+    dict
+        ``ledger (draw, year, org, line)``, ``surplus``, ``system_surplus``,
+        ``surplus_before_risk_share`` and ``payments (draw, year, payer, payee)``;
+        a draw axis of length 1 where nothing varies by draw.
+    """
+    commissioners = [ORGANISATIONS.index(c) for c in COMMISSIONERS]
+    contract = plan_values + variable_share * (values - plan_values)
+    contract = np.where(arrays.contract_exists, contract, 0.0)
+    payments_contract = np.zeros((*contract.shape[:2], len(ORGANISATIONS), len(ORGANISATIONS)))
+    payments_contract[:, :, commissioners] = contract
+    # Other spend (payer, payee, draw, year), as the labelled version lays it out.
+    other_by_payer = arrays.other_spend[:, :, None, None] * other_spend_index
+    other = np.zeros((len(ORGANISATIONS), *other_by_payer.shape[1:]))
+    other[commissioners] = other_by_payer
+    other = np.moveaxis(other, (0, 1), (-2, -1))  # (draw, year, payer, payee), a view
+    payments = payments_contract + other + intervention_spend
+    in_system = arrays.in_system
+    pass_through = np.where(in_system, (other + intervention_spend).sum(axis=-2), 0.0)
+    allocation = np.zeros((*funding.shape[:2], len(ORGANISATIONS)))
+    allocation[..., commissioners] = funding
+    contract_income = payments_contract.sum(axis=-2)
+    other_paid = np.zeros((*other.shape[:2], len(ORGANISATIONS)))
+    other_paid[..., commissioners] = np.moveaxis(other_by_payer.sum(axis=1), 0, -1)
+    lines = {
+        "allocation": allocation,
+        "contract_income": contract_income,
+        "contract_payments": -payments_contract.sum(axis=-1),
+        "other_spend": -other_paid,
+        "intervention_spend": -intervention_spend.sum(axis=-1),
+        "pass_through_income": pass_through,
+        "pass_through_cost": -pass_through,
+        "provider_cost": -provider_costs,
+    }
+    before = None
+    for line in lines.values():
+        before = line if before is None else before + line
+    if capitated:
+        if plan_surplus is None:
+            raise ValueError(
+                "a capitated budget needs the plan's surplus to share the variance against"
+            )
+        lines["risk_share"] = risk_share_values(
+            arrays, before, plan_surplus, funding, contract_income, risk_share
+        )
+    else:
+        lines["risk_share"] = np.zeros_like(before)
+    ledger = np.stack([np.broadcast_to(lines[name], before.shape) for name in LINES], axis=-1)
+    # Sum the lines one after another, in a fixed order: the same inputs always give
+    # the same last bit, whatever the number of draws.
+    surplus = ledger[..., 0].copy()
+    for line in range(1, len(LINES)):
+        surplus += ledger[..., line]
+    return {
+        "ledger": ledger,
+        "surplus": surplus,
+        "system_surplus": np.where(in_system, surplus, 0.0).sum(axis=-1),
+        "surplus_before_risk_share": before,
+        "payments": payments,
+    }
+
+
+def risk_share_values(
+    arrays: BaselineArrays,
+    before: np.ndarray,
+    plan_surplus: np.ndarray,
+    funding: np.ndarray,
+    contract_income: np.ndarray,
+    risk_share: float,
+) -> np.ndarray:
+    """The arithmetic of :func:`risk_share_transfers` on numpy ``(draw, year, org)`` arrays.
+
+    ``funding`` is ``(draw, year, commissioner)``.
+    """
+    orgs = list(ORGANISATIONS)
+    is_ccg = np.array([o in CCGS for o in orgs])
+    is_provider = arrays.in_system & np.array([o not in COMMISSIONERS for o in orgs])
+    allocation = np.zeros((*funding.shape[:2], len(orgs)))
+    allocation[..., [orgs.index(c) for c in COMMISSIONERS]] = funding
+    ccg_weight = np.where(is_ccg, allocation, 0.0)[:, 0]
+    provider_weight = np.where(is_provider, contract_income, 0.0)[:, 0]
+    shares = risk_share * ccg_weight / ccg_weight.sum(axis=-1, keepdims=True) + (
+        1 - risk_share
+    ) * provider_weight / provider_weight.sum(axis=-1, keepdims=True)
+    member = is_ccg | is_provider
+    variance = np.where(member, before - plan_surplus, 0.0)
+    pooled = variance.sum(axis=-1)
+    return np.where(member, shares[:, None, :] * pooled[..., None] - variance, 0.0)
+
+
+def _with_draw(array: xr.DataArray, *dims: str) -> np.ndarray:
+    """``array`` as numpy with dims ``(draw, *dims)`` (a length-1 draw axis if it has none)."""
+    if "draw" not in array.dims:
+        array = array.expand_dims("draw")
+    return array.transpose("draw", *dims).values
 
 
 def ledgers(
@@ -186,68 +340,70 @@ def ledgers(
         ``ledger (year, org, line)``, ``surplus (year, org)``, ``system_surplus (year)``,
         ``payments (year, payer, payee)``, ``surplus_before_risk_share (year, org)``.
     """
+    orgs, commissioners = list(ORGANISATIONS), list(COMMISSIONERS)
+    years = values["year"].values
+    inputs = (funding, values, plan_values, provider_costs, other_spend_index, intervention_spend)
+    inputs += (plan_surplus,) if plan_surplus is not None else ()
+    with_draw = any("draw" in a.dims for a in inputs)
+    out = ledger_values(
+        baseline.arrays,
+        _with_draw(
+            funding.sel(year=years).reindex(org=commissioners, fill_value=0.0), "year", "org"
+        ),
+        _with_draw(values, "year", "commissioner", "provider"),
+        _with_draw(plan_values.sel(year=years), "year", "commissioner", "provider"),
+        variable_share.sel(commissioner=commissioners, provider=orgs)
+        .transpose("commissioner", "provider")
+        .values,
+        _with_draw(provider_costs.sel(year=years).reindex(org=orgs, fill_value=0.0), "year", "org"),
+        _with_draw(other_spend_index.sel(year=years), "year"),
+        _with_draw(
+            intervention_spend.sel(year=years).reindex(payer=orgs, payee=orgs, fill_value=0.0),
+            "year",
+            "payer",
+            "payee",
+        ),
+        capitated,
+        risk_share,
+        None if plan_surplus is None else _with_draw(plan_surplus.sel(year=years), "year", "org"),
+    )
+    return ledger_dataset(out, years, with_draw)
+
+
+LEDGER_DIMS: dict[str, tuple[str, ...]] = {
+    "ledger": ("year", "org", "line"),
+    "surplus": ("year", "org"),
+    "system_surplus": ("year",),
+    "surplus_before_risk_share": ("year", "org"),
+    "payments": ("year", "payer", "payee"),
+}
+LEDGER_ATTRS: dict[str, dict[str, str]] = {
+    "ledger": {"units": "GBP", "long_name": "Ledger line (income +, spend -)"},
+    "surplus": {"units": "GBP", "long_name": "Surplus (+) or deficit (-)"},
+    "system_surplus": {"units": "GBP", "long_name": "Sefton system surplus (+) or deficit (-)"},
+    "surplus_before_risk_share": {
+        "units": "GBP",
+        "long_name": "Surplus before the capitated risk share",
+    },
+    "payments": {"units": "GBP", "long_name": "Payments between organisations"},
+}
+
+
+def ledger_dataset(out: dict[str, np.ndarray], years, with_draw: bool, draw=None) -> xr.Dataset:
+    """Label the arrays of :func:`ledger_values` (dropping a length-1 draw axis unless ``with_draw``)."""
     orgs = list(ORGANISATIONS)
-    contract = plan_values + variable_share * (values - plan_values)
-    contract = contract.where(baseline.contract_exists > 0, 0.0)
-    payments_contract = (
-        contract.rename(commissioner="payer", provider="payee").reindex(payer=orgs, fill_value=0.0)
-    )
-    other = (baseline.other_spend * other_spend_index).rename(org="payer").reindex(payer=orgs, fill_value=0.0)
-    interventions = intervention_spend.reindex(payer=orgs, payee=orgs, fill_value=0.0)
-    payments = payments_contract + other + interventions
-    in_system = xr.DataArray(
-        [bool(baseline.organisations["in_system"].sel(org=o)) for o in orgs], dims="org", coords={"org": orgs}
-    )
-
-    def received(flows: xr.DataArray) -> xr.DataArray:
-        return flows.sum("payer").rename(payee="org")
-
-    def paid(flows: xr.DataArray) -> xr.DataArray:
-        return flows.sum("payee").rename(payer="org")
-
-    pass_through = received(other + interventions).where(in_system, 0.0)
-    lines = {
-        "allocation": funding.reindex(org=orgs, fill_value=0.0),
-        "contract_income": received(payments_contract),
-        "contract_payments": -paid(payments_contract),
-        "other_spend": -paid(other),
-        "intervention_spend": -paid(interventions),
-        "pass_through_income": pass_through,
-        "pass_through_cost": -pass_through,
-        "provider_cost": -provider_costs.reindex(org=orgs, fill_value=0.0),
-    }
-    before = sum(lines.values())
-    if capitated:
-        if plan_surplus is None:
-            raise ValueError("a capitated budget needs the plan's surplus to share the variance against")
-        lines["risk_share"] = risk_share_transfers(
-            before, plan_surplus, funding, received(payments_contract), baseline, risk_share
-        )
-    else:
-        lines["risk_share"] = xr.zeros_like(before)
-    ledger = xr.concat(
-        [lines[name].broadcast_like(before) for name in LINES],
-        dim=xr.DataArray(list(LINES), dims="line", name="line"),
-        coords="minimal",
-    )
-    dims = [d for d in ("draw", "year", "org", "line") if d in ledger.dims]
-    ledger = ledger.transpose(*dims)
-    # Sum the lines in a fixed order so the same inputs always give the same last bit.
-    surplus = ledger.sum("line")
-    system = surplus.where(in_system, 0.0).sum("org")
-    return xr.Dataset(
-        {
-            "ledger": ledger.assign_attrs(units="GBP", long_name="Ledger line (income +, spend -)"),
-            "surplus": surplus.assign_attrs(units="GBP", long_name="Surplus (+) or deficit (-)"),
-            "system_surplus": system.assign_attrs(units="GBP", long_name="Sefton system surplus (+) or deficit (-)"),
-            "surplus_before_risk_share": before.transpose(*surplus.dims).assign_attrs(
-                units="GBP", long_name="Surplus before the capitated risk share"
-            ),
-            "payments": payments.transpose(*[d for d in ("draw", "year", "payer", "payee") if d in payments.dims]).assign_attrs(
-                units="GBP", long_name="Payments between organisations"
-            ),
-        }
-    )
+    coords = {"year": list(years), "org": orgs, "line": list(LINES), "payer": orgs, "payee": orgs}
+    if draw is not None:
+        coords["draw"] = draw
+    data = {}
+    for name, dims in LEDGER_DIMS.items():
+        values = out[name]
+        if with_draw or values.shape[0] > 1:
+            dims = ("draw", *dims)
+        else:
+            values = values[0]
+        data[name] = xr.Variable(dims, values, LEDGER_ATTRS[name])
+    return xr.Dataset(data, coords=coords)
 
 
 def risk_share_transfers(
@@ -265,19 +421,24 @@ def risk_share_transfers(
     the rest (pro rata to their planned contract income from the CCGs).
     """
     orgs = list(ORGANISATIONS)
-    is_ccg = xr.DataArray([o in CCGS for o in orgs], dims="org", coords={"org": orgs})
-    providers = [
-        o
-        for o in orgs
-        if bool(baseline.organisations["in_system"].sel(org=o)) and o not in COMMISSIONERS
-    ]
-    is_provider = xr.DataArray([o in providers for o in orgs], dims="org", coords={"org": orgs})
-    ccg_weight = funding.reindex(org=orgs, fill_value=0.0).where(is_ccg, 0.0).isel(year=0)
-    provider_weight = contract_income.where(is_provider, 0.0).isel(year=0)
-    shares = risk_share * ccg_weight / ccg_weight.sum("org") + (1 - risk_share) * provider_weight / provider_weight.sum(
-        "org"
+    years = before["year"].values
+    inputs = (before, plan_surplus, funding, contract_income)
+    values = risk_share_values(
+        baseline.arrays,
+        _with_draw(before.reindex(org=orgs), "year", "org"),
+        _with_draw(plan_surplus.sel(year=years).reindex(org=orgs), "year", "org"),
+        _with_draw(
+            funding.sel(year=years).reindex(org=list(COMMISSIONERS), fill_value=0.0), "year", "org"
+        ),
+        _with_draw(
+            contract_income.sel(year=years).reindex(org=orgs, fill_value=0.0), "year", "org"
+        ),
+        risk_share,
     )
-    member = is_ccg | is_provider
-    variance = (before - plan_surplus).where(member, 0.0)
-    pooled = variance.sum("org")
-    return (shares * pooled - variance).where(member, 0.0)
+    dims = ("draw", "year", "org")
+    if not any("draw" in a.dims for a in inputs):
+        values, dims = values[0], dims[1:]
+    coords = {"year": years, "org": orgs}
+    if "draw" in before.coords:
+        coords["draw"] = before["draw"].values
+    return xr.DataArray(values, dims=dims, coords=coords)

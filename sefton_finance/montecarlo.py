@@ -55,7 +55,7 @@ from sefton_finance.baseline import Baseline, load_baseline
 from sefton_finance.codes import ORGANISATION_LABELS
 from sefton_finance.interventions import Intervention, resolve_interventions
 from sefton_finance.levers import bounds, is_uncertain
-from sefton_finance.pipeline import principal_levers, run
+from sefton_finance.pipeline import principal_levers, resolve_cached, run
 from sefton_finance.results import make_attrs
 from sefton_finance.scenario import Scenario, scenario_text_hash, scenario_to_yaml
 
@@ -213,7 +213,8 @@ def run_draws(
     """
     if baseline is None or isinstance(baseline, str | Path):
         baseline = load_baseline(baseline)
-    interventions = resolve_interventions(scenario)
+    # Remembered per process (the library is read once, not once per chunk).
+    interventions = resolve_cached(scenario)
     levers = sample_levers(scenario, start, stop, interventions)
     ds = run(
         scenario, baseline, levers=levers, with_bridge=with_bridge, interventions=interventions

@@ -451,6 +451,22 @@ class BaselineArrays:
     """``(commissioner, org)`` bool."""
     contract_variable_share: np.ndarray
     """``(commissioner, org)``"""
+    activity: np.ndarray
+    """``(locality, age_band, pod)`` base-year activity."""
+    seasonality: np.ndarray
+    """``(month, pod)`` seasonal factors (mean 1)."""
+    months: np.ndarray
+    """Month labels of ``seasonality``."""
+
+    @cached_property
+    def provider_pairs(self) -> ProviderPairs:
+        """The (pod, provider) pairs with any provision share, and their locality terms."""
+        return ProviderPairs.from_provision(self.provision)
+
+    @cached_property
+    def contract_terms(self) -> ContractTerms:
+        """The (commissioner, provider) pairs with any contract weight, and their terms."""
+        return ContractTerms.from_weights(self.contract_weights)
 
     @classmethod
     def from_baseline(cls, baseline: Baseline) -> BaselineArrays:
@@ -525,6 +541,11 @@ class BaselineArrays:
                 "commissioner",
                 "provider",
             ),
+            activity=values(
+                baseline.activity.sel(locality=locs, pod=pods), "locality", "age_band", "pod"
+            ),
+            seasonality=values(baseline.seasonality.sel(pod=pods), "month", "pod"),
+            months=baseline.seasonality.month.values,
         )
         for array in (
             out.has_waiting_list,
@@ -535,6 +556,93 @@ class BaselineArrays:
         ):
             array.flags.writeable = False
         return out
+
+
+def _padded_terms(groups: list[list[tuple[int, ...]]], width: int) -> np.ndarray:
+    """Terms of each group by rank ``(rank, group, width)``; missing ranks are zeros."""
+    ranks = max((len(g) for g in groups), default=0)
+    out = np.zeros((ranks, len(groups), width))
+    for j, group in enumerate(groups):
+        for k, term in enumerate(group):
+            out[k, j] = term
+    return out
+
+
+@dataclass(frozen=True)
+class ProviderPairs:
+    """Locality terms of each (pod, provider) pair with provision, for summing by rank.
+
+    ``activity[pair] = sum_k realised[pod, ..., locality[k, pair]] * share[k, pair]``,
+    terms added in locality order. Pairs with fewer terms are padded with zero
+    shares: adding ``x * 0.0`` to a finite sum changes nothing, so every pair is
+    summed exactly as the loop over its own localities would.
+    """
+
+    pod: np.ndarray
+    """``(pair,)`` pod index."""
+    org: np.ndarray
+    """``(pair,)`` provider index."""
+    locality: np.ndarray
+    """``(rank, pair)`` locality index of each term."""
+    share: np.ndarray
+    """``(rank, pair)`` provision share of each term (0 for padding)."""
+
+    @classmethod
+    def from_provision(cls, provision: np.ndarray) -> ProviderPairs:
+        """From provision shares ``(pod, locality, org)``, pairs in (pod, org) order."""
+        pairs, groups = [], []
+        for p in range(provision.shape[0]):
+            for o in range(provision.shape[2]):
+                localities = np.flatnonzero(provision[p, :, o])
+                if localities.size:
+                    pairs.append((p, o))
+                    groups.append([(loc, provision[p, loc, o]) for loc in localities])
+        terms = _padded_terms(groups, 2)
+        return cls(
+            pod=np.array([p for p, _ in pairs], dtype=int),
+            org=np.array([o for _, o in pairs], dtype=int),
+            locality=terms[..., 0].astype(int),
+            share=terms[..., 1],
+        )
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    """(locality, pod) terms of each (commissioner, provider) pair, for summing by rank.
+
+    As :class:`ProviderPairs`: terms in row-major (locality, pod) order, padded
+    with zero weights.
+    """
+
+    commissioner: np.ndarray
+    """``(pair,)``"""
+    org: np.ndarray
+    """``(pair,)``"""
+    locality: np.ndarray
+    """``(rank, pair)``"""
+    pod: np.ndarray
+    """``(rank, pair)``"""
+    weight: np.ndarray
+    """``(rank, pair)`` provision x tariff (0 for padding)."""
+
+    @classmethod
+    def from_weights(cls, weights: np.ndarray) -> ContractTerms:
+        """From contract weights ``(commissioner, org, locality, pod)``."""
+        pairs, groups = [], []
+        for c in range(weights.shape[0]):
+            for o in range(weights.shape[1]):
+                terms = np.argwhere(weights[c, o] != 0)
+                if terms.size:
+                    pairs.append((c, o))
+                    groups.append([(loc, pod, weights[c, o, loc, pod]) for loc, pod in terms])
+        terms = _padded_terms(groups, 3)
+        return cls(
+            commissioner=np.array([c for c, _ in pairs], dtype=int),
+            org=np.array([o for _, o in pairs], dtype=int),
+            locality=terms[..., 0].astype(int),
+            pod=terms[..., 1].astype(int),
+            weight=terms[..., 2],
+        )
 
 
 def baseline_digest(directory: Path) -> str:
