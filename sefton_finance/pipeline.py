@@ -765,7 +765,8 @@ def _evaluate_values(
     costs = {name: by_org_pod(values) for name, values in parts.items()}
     simulated = None
     if scenario.capacity.method == "des" and des:
-        simulated = _congestion(context, _label_activity(context, realised))
+        steps = _label(context, costs["steps"], ("year", "org", "pod"))
+        simulated = _congestion(context, _label_activity(context, realised), steps)
         template = _label(context, costs["provider_cost"], ("year", "org", "pod"))
         extra = simulated["congestion_cost"].reindex_like(template, fill_value=0.0)
         extra = extra.expand_dims([d for d in ("draw",) if d not in extra.dims])
@@ -964,11 +965,13 @@ def evaluate(
     return _evaluation_dataset(context, values)
 
 
-def _congestion(context: Context, realised: xr.DataArray) -> xr.Dataset:
+def _congestion(context: Context, realised: xr.DataArray, steps: xr.DataArray) -> xr.Dataset:
     """Run the discrete-event model on realised activity: congestion cost and performance.
 
-    The DES replications draw from their own streams (apart from the lever draws),
-    and the plan and the scenario use the same ones, so their difference is not noise.
+    Each year runs with the capacity the cost model holds that year (steps held relative
+    to the base year), so congestion is what the costed capacity cannot absorb. The DES
+    replications draw from their own streams (apart from the lever draws), and the plan
+    and the scenario use the same ones, so their difference is not noise.
     """
     from sefton_finance.des.link import congestion_cost, performance_summary, run_des
     from sefton_finance.montecarlo import REPLICATION_STREAM
@@ -983,6 +986,7 @@ def _congestion(context: Context, realised: xr.DataArray) -> xr.Dataset:
         seed=seed,
         replications=scenario.capacity.replications,
         warmup_days=scenario.capacity.warmup_days,
+        capacity_growth=(steps / steps.isel(year=0)).where(steps.isel(year=0) > 0),
     )
     # Every organisation, in the baseline's order (only the acute sites have congestion).
     out = congestion_cost(des, context.baseline, context.prices.cost).reindex(
