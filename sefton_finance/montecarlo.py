@@ -52,12 +52,10 @@ import xarray as xr
 from scipy.stats import norm
 
 from sefton_finance.baseline import Baseline, load_baseline
-from sefton_finance.codes import ORGANISATION_LABELS
 from sefton_finance.interventions import Intervention, resolve_interventions
 from sefton_finance.levers import bounds, is_uncertain
 from sefton_finance.pipeline import principal_levers, resolve_cached, run
-from sefton_finance.results import make_attrs
-from sefton_finance.scenario import Scenario, scenario_text_hash, scenario_to_yaml
+from sefton_finance.scenario import Scenario
 
 INTERVAL_COVERAGE = 0.80
 """Probability that a lever falls inside its written interval (central 80% of a normal)."""
@@ -368,32 +366,17 @@ def stamp(
     scenario_text: str | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> xr.Dataset:
-    """Organisation labels and provenance, as :func:`sefton_finance.runner.run_scenario` stamps them."""
-    text = scenario_to_yaml(scenario) if scenario_text is None else scenario_text
-    ds = ds.assign_coords(
-        scenario=scenario.name,
-        in_system=(
-            "org",
-            [bool(baseline.organisations["in_system"].sel(org=o)) for o in ds.org.values],
-        ),
-        org_name=("org", [ORGANISATION_LABELS.get(str(o), str(o)) for o in ds.org.values]),
-        org_long_name=(
-            "org",
-            [baseline.organisations["long_name"].sel(org=o).item() for o in ds.org.values],
-        ),
-    )
-    ds.attrs = make_attrs(
-        scenario_name=scenario.name,
-        scenario_text=text,
-        scenario_hash=scenario_text_hash(text),
-        baseline_hash=baseline.digest,
-        baseline_directory=str(baseline.directory),
-        seed=scenario.seed,
-        draws=draws,
-        capacity_method=scenario.capacity.method,
+    """Derived views, labels and provenance (as :func:`sefton_finance.runner.stamp`), plus the
+    Monte Carlo conventions: what an interval means, draw 0, chunk size, uncertain levers."""
+    from sefton_finance.runner import stamp as stamp_result
+
+    return stamp_result(
+        ds,
+        scenario,
+        baseline,
+        draws,
+        scenario_text,
         extra={
-            "scenario_title": scenario.title or scenario.name,
-            "scenario_description": scenario.description,
             "interval_convention": f"interval = central {INTERVAL_COVERAGE:.0%} of a normal, clipped to the lever's range",
             "draw_0": "principal run (every lever at its central value)",
             "chunk_size": int(chunk_size),
@@ -401,7 +384,6 @@ def stamp(
             "discount_rate": float(scenario.finance.discount_rate),
         },
     )
-    return ds
 
 
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import xarray as xr
 
@@ -34,8 +35,35 @@ def run_scenario(
         Compute the bridge by intervention.
     """
     baseline = load_baseline() if baseline is None else baseline
-    text = scenario_to_yaml(scenario) if scenario_text is None else scenario_text
     ds = run(scenario, baseline, with_bridge=with_bridge)
+    return stamp(ds, scenario, baseline, draws=1, scenario_text=scenario_text)
+
+
+def stamp(
+    ds: xr.Dataset,
+    scenario: Scenario,
+    baseline: Baseline,
+    draws: int,
+    scenario_text: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> xr.Dataset:
+    """Finish a computed result: the derived views, the design's dim order, organisation
+    labels, and provenance attributes (every saved result records how it was made).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Output of :func:`sefton_finance.pipeline.run` (one draw or many).
+    scenario : Scenario
+    baseline : Baseline
+    draws : int
+        Monte Carlo draws in ``ds`` (1 for a single run).
+    scenario_text : str, optional
+        The scenario file's text; default the scenario serialised to YAML.
+    extra : dict, optional
+        More provenance attributes (e.g. the Monte Carlo conventions).
+    """
+    text = scenario_to_yaml(scenario) if scenario_text is None else scenario_text
     ds = in_design_order(ds.merge(derived_views(ds, baseline)))
     ds = ds.assign_coords(
         scenario=scenario.name,
@@ -56,11 +84,12 @@ def run_scenario(
         baseline_hash=baseline.digest,
         baseline_directory=str(baseline.directory),
         seed=scenario.seed,
-        draws=1,
+        draws=draws,
         capacity_method=scenario.capacity.method,
         extra={
             "scenario_title": scenario.title or scenario.name,
             "scenario_description": scenario.description,
+            **(extra or {}),
         },
     )
     return ds
