@@ -411,7 +411,10 @@ def tornado(scenario, baseline=None, year: str | None = None) -> pd.DataFrame:
         }
         for i, key in enumerate(keys)
     ]
-    frame = pd.DataFrame(rows, columns=["lever", "low", "high", "surplus_at_low", "surplus_at_high", "central", "swing"])
+    frame = pd.DataFrame(
+        rows,
+        columns=["lever", "low", "high", "surplus_at_low", "surplus_at_high", "central", "swing"],
+    )
     frame = frame.set_index("lever").sort_values("swing", ascending=False)
     frame.attrs.update(year=year, units="GBP m (system surplus)")
     return frame
@@ -482,7 +485,9 @@ def goal_seek(
     if not 0 < probability <= 1:
         raise GoalSeekError(f"probability must be in (0, 1], got {probability}")
     baseline = load_baseline() if baseline is None else baseline
-    present = {use.name: float(use.overrides.get("intensity", 1.0)) for use in scenario.interventions}
+    present = {
+        use.name: float(use.overrides.get("intensity", 1.0)) for use in scenario.interventions
+    }
     from sefton_finance.interventions import resolve_interventions
 
     resolved = {i.name: i.params.intensity for i in resolve_interventions(scenario)}
@@ -496,18 +501,26 @@ def goal_seek(
         )
     year = scenario.years[-1] if year is None else year
     if year not in scenario.years:
-        raise GoalSeekError(f"year {year!r} is outside the horizon {scenario.years[0]} to {scenario.years[-1]}")
+        raise GoalSeekError(
+            f"year {year!r} is outside the horizon {scenario.years[0]} to {scenario.years[-1]}"
+        )
     base = {name: present[name] if present[name] > 0 else 1.0 for name in names}
     top = 10.0 / max(base.values())
     cache: dict[float, tuple[float, object]] = {}
 
     def scaled(k: float):
-        return with_overrides(scenario, {f"interventions.{n}.intensity": float(b * k) for n, b in base.items()})
+        return with_overrides(
+            scenario, {f"interventions.{n}.intensity": float(b * k) for n, b in base.items()}
+        )
 
     def chance(k: float) -> float:
         if k not in cache:
             ds = run_draws(scaled(k), baseline, 0, draws, with_bridge=False)
-            chosen = ds["system_surplus"] if organisation is None else ds["surplus"].sel(org=organisation)
+            chosen = (
+                ds["system_surplus"]
+                if organisation is None
+                else ds["surplus"].sel(org=organisation)
+            )
             cache[k] = float((chosen.sel(year=year) >= threshold).mean("draw"))
         return cache[k]
 

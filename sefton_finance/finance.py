@@ -88,6 +88,47 @@ def allocations(
     return funding.transpose(*dims)
 
 
+def allocation_values(
+    arrays: BaselineArrays, weighted: np.ndarray, per_head: np.ndarray, council: np.ndarray
+) -> tuple[np.ndarray, dict[str, float]]:
+    """The arithmetic of :func:`allocations` on numpy, and who pays for ``'ccgs'``.
+
+    Parameters
+    ----------
+    arrays : BaselineArrays
+    weighted : numpy.ndarray
+        Need-weighted population ``(year, locality)``.
+    per_head, council : numpy.ndarray
+        ``(draw, year)`` allocation-per-head and council-funding indices.
+
+    Returns
+    -------
+    (funding, ccg_split)
+        Funding ``(draw, year, commissioner)``, and each CCG's share of base-year
+        weighted population.
+    """
+    years = weighted.shape[0]
+    # CCG heads summed locality by locality, in order.
+    by_ccg = np.zeros((years, len(COMMISSIONERS)))
+    for c in range(len(COMMISSIONERS)):
+        localities = np.flatnonzero(arrays.locality_commissioner == c)
+        if localities.size:
+            total = weighted[:, localities[0]]
+            for loc in localities[1:]:
+                total = total + weighted[:, loc]
+            by_ccg[:, c] = total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth_in_heads = by_ccg / by_ccg[0]
+    growth_in_heads = np.where(np.isnan(growth_in_heads), 1.0, growth_in_heads)
+    by_head = arrays.allocation * growth_in_heads * per_head[..., None]
+    fixed = arrays.allocation * council[..., None]
+    funding = np.where(arrays.weighted_basis, by_head, fixed)
+    heads = by_ccg[0]
+    ccgs = [c for c in range(len(COMMISSIONERS)) if (arrays.locality_commissioner == c).any()]
+    ccg_split = {COMMISSIONERS[c]: float(heads[c] / heads[ccgs].sum()) for c in ccgs}
+    return funding, ccg_split
+
+
 def contract_variable_share(
     baseline: Baseline, form: str, variable_share: float | None
 ) -> xr.DataArray:

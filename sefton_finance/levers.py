@@ -3,13 +3,15 @@
 A lever is either a number or an interval ``[low, high]``. The principal
 run (draw 0) uses the centre of an interval; Monte Carlo draws sample it.
 An interval is read as the central 80% of a normal distribution unless the
-lever says otherwise (see :mod:`sefton_finance.montecarlo`).
+lever says otherwise (see :mod:`sefton_finance.montecarlo`). A run takes its
+lever values as one mapping (:data:`Levers`).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from pydantic import AfterValidator
 
@@ -24,6 +26,10 @@ def _check_interval(value: float | tuple[float, float]) -> float | tuple[float, 
 
 Lever = Annotated[float | tuple[float, float], AfterValidator(_check_interval)]
 """A number, or an interval ``[low, high]`` to be sampled in Monte Carlo draws."""
+
+Levers = Mapping[str, Any]
+"""A run's lever values, keyed as :func:`sefton_finance.pipeline.principal_levers` gives them:
+numbers, or DataArrays with a ``draw`` dim for sampled values."""
 
 
 def central(lever: float | tuple[float, float]) -> float:
@@ -44,6 +50,12 @@ def is_uncertain(lever: float | tuple[float, float]) -> bool:
     """Whether a lever is an interval with a positive width."""
     low, high = bounds(lever)
     return high > low
+
+
+def intervention_levers(levers: Levers, name: str) -> dict[str, Any]:
+    """The levers of one intervention, keyed by parameter name."""
+    prefix = f"intervention.{name}."
+    return {key[len(prefix) :]: value for key, value in levers.items() if key.startswith(prefix)}
 
 
 def year_label(start: int) -> str:

@@ -11,7 +11,9 @@ from sefton_finance.interventions.registry import (
     available_interventions,
     available_mechanisms,
     build,
+    library_fingerprint,
     read_definition,
+    resolve_cached,
     resolve_interventions,
 )
 
@@ -27,6 +29,8 @@ __all__ = [
     "available_interventions",
     "available_mechanisms",
     "build",
+    "library_fingerprint",
     "read_definition",
+    "resolve_cached",
     "resolve_interventions",
 ]

@@ -9,17 +9,23 @@
   entry-point group. An entry point may load an ``Intervention`` subclass (a
   new mechanism) or a mapping (a named intervention definition). A broken
   plugin warns and is skipped, like xarray's backends.
+
+Entry points load once per :func:`available_interventions` or
+:func:`resolve_interventions` call; :func:`resolve_cached` remembers resolved
+interventions for as long as the library they were built from is unchanged.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import warnings
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
@@ -27,6 +33,9 @@ from pydantic import ValidationError
 from sefton_finance.errors import InterventionError, describe_validation_error
 from sefton_finance.interventions.base import Intervention
 from sefton_finance.interventions.mechanisms import MECHANISMS
+
+if TYPE_CHECKING:
+    from sefton_finance.scenario import Scenario
 
 ENTRY_POINT_GROUP = "sefton_finance.interventions"
 REPOSITORY_MODELS = Path(__file__).resolve().parents[2] / "models"
@@ -56,8 +65,16 @@ def model_directories() -> list[Path]:
     return directories
 
 
-def read_definition(path: Path) -> Definition:
+def read_definition(
+    path: Path, mechanisms: Mapping[str, type[Intervention]] | None = None
+) -> Definition:
     """Read and validate one intervention file.
+
+    Parameters
+    ----------
+    path : Path
+    mechanisms : mapping, optional
+        Mechanism classes by name; default :func:`available_mechanisms`.
 
     Raises
     ------
@@ -68,11 +85,14 @@ def read_definition(path: Path) -> Definition:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise InterventionError(path, [f"not valid YAML: {error}"]) from None
-    return _definition_from_mapping(data, origin=str(path), expected_name=path.stem)
+    return _definition_from_mapping(data, str(path), mechanisms, expected_name=path.stem)
 
 
 def _definition_from_mapping(
-    data: Any, origin: str, expected_name: str | None = None
+    data: Any,
+    origin: str,
+    mechanisms: Mapping[str, type[Intervention]] | None = None,
+    expected_name: str | None = None,
 ) -> Definition:
     if not isinstance(data, dict):
         raise InterventionError(
@@ -87,7 +107,8 @@ def _definition_from_mapping(
         raise InterventionError(
             origin, [f"field 'name': {name!r} must match the file name {expected_name!r}"]
         )
-    mechanisms = available_mechanisms()
+    if mechanisms is None:
+        mechanisms = available_mechanisms()
     if mechanism not in mechanisms:
         raise InterventionError(
             origin, [f"field 'mechanism': unknown {mechanism!r}; known: {sorted(mechanisms)}"]
@@ -113,13 +134,17 @@ def _entry_point_objects() -> list[tuple[str, Any]]:
     return loaded
 
 
-def available_mechanisms() -> dict[str, type[Intervention]]:
-    """Mechanism classes by name: built-ins plus plugins' ``Intervention`` subclasses."""
+def _mechanisms(plugins: Sequence[tuple[str, Any]]) -> dict[str, type[Intervention]]:
     mechanisms = dict(MECHANISMS)
-    for _name, obj in _entry_point_objects():
+    for _name, obj in plugins:
         if isinstance(obj, type) and issubclass(obj, Intervention) and obj.mechanism:
             mechanisms.setdefault(obj.mechanism, obj)
     return mechanisms
+
+
+def available_mechanisms() -> dict[str, type[Intervention]]:
+    """Mechanism classes by name: built-ins plus plugins' ``Intervention`` subclasses."""
+    return _mechanisms(_entry_point_objects())
 
 
 def available_interventions() -> dict[str, Definition]:
@@ -128,29 +153,42 @@ def available_interventions() -> dict[str, Definition]:
     A file that fails validation warns and is skipped here (so one bad file does not
     hide the library); naming it in a scenario raises the full error.
     """
+    plugins = _entry_point_objects()
+    return _library(plugins, _mechanisms(plugins))
+
+
+def _library(
+    plugins: Sequence[tuple[str, Any]], mechanisms: Mapping[str, type[Intervention]]
+) -> dict[str, Definition]:
+    """:func:`available_interventions` from plugins and mechanisms already loaded."""
     found: dict[str, Definition] = {}
     for directory in model_directories():
         for path in sorted(directory.glob("*.yaml")):
             if path.stem in found:
                 continue
             try:
-                found[path.stem] = read_definition(path)
+                found[path.stem] = read_definition(path, mechanisms)
             except InterventionError as error:
-                warnings.warn(f"skipping intervention file: {error}", RuntimeWarning, stacklevel=2)
-    for name, obj in _entry_point_objects():
+                warnings.warn(f"skipping intervention file: {error}", RuntimeWarning, stacklevel=3)
+    for name, obj in plugins:
         if isinstance(obj, Mapping):
             try:
-                definition = _definition_from_mapping(obj, origin=f"entry point {name!r}")
+                definition = _definition_from_mapping(obj, f"entry point {name!r}", mechanisms)
             except InterventionError as error:
                 warnings.warn(
-                    f"skipping intervention plugin: {error}", RuntimeWarning, stacklevel=2
+                    f"skipping intervention plugin: {error}", RuntimeWarning, stacklevel=3
                 )
                 continue
             found.setdefault(definition.name, definition)
     return found
 
 
-def build(definition: Definition, overrides: Mapping[str, Any], where: str) -> Intervention:
+def build(
+    definition: Definition,
+    overrides: Mapping[str, Any],
+    where: str,
+    mechanisms: Mapping[str, type[Intervention]] | None = None,
+) -> Intervention:
     """Instantiate an intervention from its definition and a scenario's overrides.
 
     Parameters
@@ -160,8 +198,12 @@ def build(definition: Definition, overrides: Mapping[str, Any], where: str) -> I
         Parameters given in the scenario; unknown keys are errors.
     where : str
         Field path for messages, e.g. ``interventions[2]``.
+    mechanisms : mapping, optional
+        Mechanism classes by name; default :func:`available_mechanisms`.
     """
-    mechanism = available_mechanisms()[definition.mechanism]
+    if mechanisms is None:
+        mechanisms = available_mechanisms()
+    mechanism = mechanisms[definition.mechanism]
     merged = {**definition.params, **overrides}
     try:
         params = mechanism.Params.model_validate(merged)
@@ -181,7 +223,9 @@ def resolve_interventions(scenario: Any, source: str | Path = "<scenario>") -> l
     """
     from sefton_finance.errors import ScenarioError
 
-    library = available_interventions()
+    plugins = _entry_point_objects()
+    mechanisms = _mechanisms(plugins)
+    library = _library(plugins, mechanisms)
     built: list[Intervention] = []
     problems: list[str] = []
     years = scenario.years
@@ -195,7 +239,7 @@ def resolve_interventions(scenario: Any, source: str | Path = "<scenario>") -> l
             )
             continue
         try:
-            intervention = build(definition, use.overrides, where)
+            intervention = build(definition, use.overrides, where, mechanisms)
         except InterventionError as error:
             problems.extend(error.problems)
             continue
@@ -208,4 +252,47 @@ def resolve_interventions(scenario: Any, source: str | Path = "<scenario>") -> l
         built.append(intervention)
     if problems:
         raise ScenarioError(source, problems)
+    return built
+
+
+# Resolved interventions by scenario uses, horizon and library (see resolve_cached).
+_RESOLVED: OrderedDict[tuple, tuple[Intervention, ...]] = OrderedDict()
+_RESOLVED_LOCK = threading.Lock()
+_RESOLVED_SIZE = 64
+
+
+def library_fingerprint() -> tuple:
+    """What the intervention library is built from: model files (name, mtime, size) and plugins.
+
+    Reading and validating the library takes ~150 ms, more than the rest of a run;
+    this costs a few milliseconds, so a run still sees a model file added, changed
+    or removed, a new ``SEFTON_FINANCE_MODELS`` directory, or a newly installed plugin.
+    """
+    files = []
+    for directory in model_directories():
+        for path in sorted(directory.glob("*.yaml")):
+            stat = path.stat()
+            files.append((str(path), stat.st_mtime_ns, stat.st_size))
+    plugins = tuple((entry.name, entry.value) for entry in entry_points(group=ENTRY_POINT_GROUP))
+    return (os.environ.get("SEFTON_FINANCE_MODELS", ""), tuple(files), plugins)
+
+
+def resolve_cached(scenario: Scenario) -> list[Intervention]:
+    """:func:`resolve_interventions`, remembered for the same scenario uses and library.
+
+    Interventions are immutable (frozen parameters), so runs may share them. Errors
+    are not remembered: a bad scenario raises every time.
+    """
+    uses = tuple((use.name, repr(use.overrides)) for use in scenario.interventions)
+    key = (uses, tuple(scenario.years), library_fingerprint())
+    with _RESOLVED_LOCK:
+        hit = _RESOLVED.get(key)
+        if hit is not None:
+            _RESOLVED.move_to_end(key)
+            return list(hit)
+    built = resolve_interventions(scenario)
+    with _RESOLVED_LOCK:
+        _RESOLVED[key] = tuple(built)
+        while len(_RESOLVED) > _RESOLVED_SIZE:
+            _RESOLVED.popitem(last=False)
     return built

@@ -90,7 +90,11 @@ DES_VARIABLES: dict[str, tuple[str, str, float]] = {
     "bed_occupancy_rate": ("Acute bed occupancy", "%", 100.0),
     "op_18wk_performance": ("Outpatients waiting under 18 weeks", "%", 100.0),
     "op_waiting_list": ("Outpatient waiting list (DES)", "patients", 1.0),
-    "elective_cancellations": ("Planned operations cancelled for want of a bed", "cancellations", 1.0),
+    "elective_cancellations": (
+        "Planned operations cancelled for want of a bed",
+        "cancellations",
+        1.0,
+    ),
 }
 """DES outputs shown when a result carries them: label, display unit, scale to that unit.
 

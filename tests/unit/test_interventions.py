@@ -307,3 +307,20 @@ def test_an_entry_point_plugin_adds_an_intervention(installed_plugin, monkeypatc
     assert any("broken" in str(w.message) for w in caught), "a broken plugin must warn"
     ds = run(simple_scenario("dental", "- name: dental_outreach\n"), baseline, with_bridge=False)
     assert float(ds["intervention_activity_change"].sel(pod="ae_type1").sum()) < 0
+
+
+def test_a_broken_plugin_warns_once_per_library_read(installed_plugin, monkeypatch):
+    """Entry points load once per call, not once per model file."""
+    monkeypatch.syspath_prepend(str(installed_plugin))
+    import importlib
+
+    from sefton_finance.interventions import resolve_interventions
+
+    importlib.invalidate_caches()
+    scenario = simple_scenario("dental", "- name: dental_outreach\n- name: pifu\n")
+    for read in (available_interventions, lambda: resolve_interventions(scenario)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            read()
+        broken = [w for w in caught if "'broken' failed to load" in str(w.message)]
+        assert len(broken) == 1
