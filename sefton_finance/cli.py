@@ -42,7 +42,8 @@ def fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
-def _baseline(directory: Path | None):
+def baseline_from_option(directory: Path | None):
+    """The baseline named by ``--baseline`` (default: the packaged one)."""
     from sefton_finance.baseline import load_baseline
 
     return load_baseline(directory)
@@ -145,7 +146,7 @@ def run_command(
     from sefton_finance.scenario import load_scenario
 
     try:
-        base = _baseline(baseline)
+        base = baseline_from_option(baseline)
         loaded = [
             (path, load_scenario(path)) for path in scenarios
         ]  # validate all before running any

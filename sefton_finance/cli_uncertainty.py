@@ -16,7 +16,14 @@ import yaml
 from rich.table import Table
 
 from sefton_finance import analysis
-from sefton_finance.cli import BaselineOption, _baseline, app, console, fail, progress_bar
+from sefton_finance.cli import (
+    BaselineOption,
+    app,
+    baseline_from_option,
+    console,
+    fail,
+    progress_bar,
+)
 from sefton_finance.errors import InputError
 
 CsvOption = Annotated[Path | None, typer.Option("--csv", help="Also write the table as CSV.")]
@@ -53,6 +60,18 @@ def _load(path: Path):
     from sefton_finance.scenario import load_scenario
 
     return load_scenario(path)
+
+
+def _scenario_and_baseline(path: Path, baseline: Path | None, year: str | None = None):
+    """The validated scenario and baseline, or a one-paragraph error; checks ``--year``."""
+    try:
+        chosen = _load(path)
+        base = baseline_from_option(baseline)
+    except InputError as error:
+        fail(str(error))
+    if year is not None and year not in chosen.years:
+        fail(f"--year {year!r} is outside the horizon {chosen.years[0]} to {chosen.years[-1]}")
+    return chosen, base
 
 
 def _parse_setting(text: str) -> tuple[str, list]:
@@ -107,7 +126,7 @@ def sweep_command(
 
     try:
         base_scenario = _load(scenario)
-        base = _baseline(baseline)
+        base = baseline_from_option(baseline)
         grid = dict(_parse_setting(s) for s in settings)
         points = []
         for values in itertools.product(*grid.values()):
@@ -157,13 +176,7 @@ def tornado_command(
     baseline: BaselineOption = None,
 ) -> None:
     """One-way sensitivity: each uncertain lever at its low and high end, the rest central."""
-    try:
-        chosen = _load(scenario)
-        base = _baseline(baseline)
-    except InputError as error:
-        fail(str(error))
-    if year is not None and year not in chosen.years:
-        fail(f"--year {year!r} is outside the horizon {chosen.years[0]} to {chosen.years[-1]}")
+    chosen, base = _scenario_and_baseline(scenario, baseline, year)
     table = analysis.tornado(chosen, base, year)
     if table.empty:
         fail(
@@ -206,11 +219,7 @@ def goal_seek_command(
     baseline: BaselineOption = None,
 ) -> None:
     """Smallest intensity that brings the system to break-even by a year at a probability."""
-    try:
-        chosen = _load(scenario)
-        base = _baseline(baseline)
-    except InputError as error:
-        fail(str(error))
+    chosen, base = _scenario_and_baseline(scenario, baseline, year)
     if probability <= 0:
         fail("--probability must be above 0")
     try:
