@@ -57,22 +57,27 @@ _scenarios: dict[Path, tuple[float, Scenario]] = {}
 _library: tuple[tuple, dict[str, Definition]] | None = None
 
 
+def _cached_by_mtime(cache: dict, path: Path, read):
+    """``read(path)``, reused until the file's modification time changes."""
+    path = Path(path).resolve()
+    mtime = path.stat().st_mtime
+    with _lock:
+        hit = cache.get(path)
+        if hit is not None and hit[0] == mtime:
+            return hit[1]
+    value = read(path)
+    with _lock:
+        cache[path] = (mtime, value)
+    return value
+
+
 def load_result(path: Path) -> xr.Dataset:
     """A saved result, cached by file path and modification time.
 
     Panel's own cache cannot hash xarray objects, and keying on the path alone
     would serve a stale result after ``sefton-finance run`` rewrites the file.
     """
-    path = Path(path).resolve()
-    mtime = path.stat().st_mtime
-    with _lock:
-        hit = _results.get(path)
-        if hit is not None and hit[0] == mtime:
-            return hit[1]
-    ds = load(path)
-    with _lock:
-        _results[path] = (mtime, ds)
-    return ds
+    return _cached_by_mtime(_results, path, load)
 
 
 def available_results(directory: Path) -> dict[str, Path]:
@@ -85,16 +90,7 @@ def available_results(directory: Path) -> dict[str, Path]:
 
 def load_scenario_cached(path: Path) -> Scenario:
     """A validated scenario file, cached by path and modification time."""
-    path = Path(path).resolve()
-    mtime = path.stat().st_mtime
-    with _lock:
-        hit = _scenarios.get(path)
-        if hit is not None and hit[0] == mtime:
-            return hit[1]
-    scenario = load_scenario(path)
-    with _lock:
-        _scenarios[path] = (mtime, scenario)
-    return scenario
+    return _cached_by_mtime(_scenarios, path, load_scenario)
 
 
 def available_scenarios(directory: Path) -> dict[str, Path]:
