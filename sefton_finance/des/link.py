@@ -315,7 +315,8 @@ def congestion_cost(des: xr.Dataset, baseline: Baseline, price_index: xr.DataArr
 
 
 def performance_summary(des: xr.Dataset) -> xr.Dataset:
-    """Mean and 95% confidence interval over replications of the board's performance measures."""
+    """The board's performance measures: each replication's value, and their mean with a
+    95% confidence interval (``des_<measure>``, ``_lower``, ``_upper``, ``_replications``)."""
     measures = {
         "ed_4hr_performance": "ED (type 1) seen within 4 hours",
         "ed_mean_time_hours": "Mean time in ED",
@@ -338,5 +339,8 @@ def performance_summary(des: xr.Dataset) -> xr.Dataset:
         )
         out[f"des_{name}_upper"] = upper.assign_attrs(
             units=units, long_name=f"{label}, 95% CI upper"
+        )
+        out[f"des_{name}_replications"] = des[name].assign_attrs(
+            units=units, long_name=f"{label}, each replication"
         )
     return out
