@@ -28,3 +28,41 @@ def test_local_cluster_matches_local_run(baseline, place_plan):
         )
     local.attrs, remote.attrs = {}, {}
     xr.testing.assert_identical(local, remote)
+
+
+@pytest.mark.slow
+def test_a_killed_worker_loses_nothing(baseline, place_plan):
+    """Kill a worker process mid-run: its chunks are recomputed elsewhere, same numbers."""
+    import os
+    import signal
+    import threading
+
+    from dask.distributed import Client, LocalCluster
+
+    local = montecarlo.run_monte_carlo(
+        place_plan, baseline, 600, workers=1, chunk_size=50, with_bridge=True
+    )
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        victim = sorted(client.run(os.getpid).values())[0]
+        killer = threading.Timer(1.5, os.kill, args=(victim, signal.SIGKILL))
+        killer.start()
+        try:
+            remote = montecarlo.run_monte_carlo(
+                place_plan,
+                baseline,
+                600,
+                scheduler=cluster.scheduler_address,
+                chunk_size=50,
+                with_bridge=True,
+            )
+        finally:
+            killer.cancel()
+        survivors = set(client.run(os.getpid).values())
+    assert victim not in survivors, "the worker was not killed during the run"
+    local.attrs, remote.attrs = {}, {}
+    xr.testing.assert_identical(local, remote)
