@@ -141,7 +141,9 @@ def des_command(
     columns = [(str(y), str(s)) for y in des.year.values for s in des.site.values]
     for year, site in columns:
         table.add_column(f"{year}\n{site}", justify="right")
-    for name in [n for n in summary.data_vars if not n.endswith(("_lower", "_upper", "_replications"))]:
+    for name in [
+        n for n in summary.data_vars if not n.endswith(("_lower", "_upper", "_replications"))
+    ]:
         cells = []
         for year, site in columns:
             mean = float(summary[name].sel(year=year, site=site))
