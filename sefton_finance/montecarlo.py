@@ -55,7 +55,7 @@ from sefton_finance.baseline import Baseline, load_baseline
 from sefton_finance.interventions import Intervention, resolve_interventions
 from sefton_finance.levers import bounds, is_uncertain
 from sefton_finance.pipeline import principal_levers, resolve_cached, run
-from sefton_finance.scenario import Scenario
+from sefton_finance.scenario import Scenario, scenario_levers
 
 INTERVAL_COVERAGE = 0.80
 """Probability that a lever falls inside its written interval (central 80% of a normal)."""
@@ -67,14 +67,6 @@ REPLICATION_STREAM = 2
 """First spawn-key word of discrete-event replication streams."""
 CHUNK_SIZE = 250
 """Draws per chunk: one pipeline call (about 300 MB of working memory at 250 draws)."""
-FINANCE_LEVERS = (
-    "allocation_growth",
-    "council_funding_growth",
-    "cost_inflation",
-    "efficiency_requirement",
-    "efficiency_delivered",
-    "other_spend_growth",
-)
 DIM_ORDER = ("scenario", "draw", "year", "month", "org", "locality", "pod", "intervention")
 
 Progress = Callable[[int, int], None]
@@ -89,17 +81,7 @@ def lever_intervals(
     Plain numbers give ``(x, x)``; :func:`uncertain_levers` keeps the intervals.
     """
     interventions = resolve_interventions(scenario) if interventions is None else interventions
-    out = {"growth.non_demographic": bounds(scenario.growth.non_demographic)}
-    for pod, lever in scenario.growth.by_pod.items():
-        out[f"growth.by_pod.{pod}"] = bounds(lever)
-    for name in FINANCE_LEVERS:
-        out[f"finance.{name}"] = bounds(getattr(scenario.finance, name))
-    for intervention in interventions:
-        for name in intervention.uncertain_levers:
-            out[f"intervention.{intervention.name}.{name}"] = bounds(
-                getattr(intervention.params, name)
-            )
-    return out
+    return {key: bounds(lever) for key, lever in scenario_levers(scenario, interventions).items()}
 
 
 def uncertain_levers(

@@ -42,7 +42,7 @@ from sefton_finance.evaluation import (
 )
 from sefton_finance.interventions import Intervention, library_fingerprint, resolve_cached
 from sefton_finance.levers import Levers, central, intervention_levers
-from sefton_finance.scenario import Scenario
+from sefton_finance.scenario import Scenario, scenario_levers
 from sefton_finance.shifts import (
     apply_interventions,
     apply_values,
@@ -76,22 +76,7 @@ def principal_levers(scenario: Scenario, interventions: Sequence[Intervention]) 
     ``intervention.<name>.<lever>``. Monte Carlo replaces them with sampled arrays;
     :func:`~sefton_finance.levers.intervention_levers` picks out one intervention's.
     """
-    levers: dict[str, Any] = {"growth.non_demographic": central(scenario.growth.non_demographic)}
-    for pod, lever in scenario.growth.by_pod.items():
-        levers[f"growth.by_pod.{pod}"] = central(lever)
-    for name in (
-        "allocation_growth",
-        "council_funding_growth",
-        "cost_inflation",
-        "efficiency_requirement",
-        "efficiency_delivered",
-        "other_spend_growth",
-    ):
-        levers[f"finance.{name}"] = central(getattr(scenario.finance, name))
-    for intervention in interventions:
-        for name, value in intervention.central_levers().items():
-            levers[f"intervention.{intervention.name}.{name}"] = value
-    return levers
+    return {key: central(lever) for key, lever in scenario_levers(scenario, interventions).items()}
 
 
 # ---------------------------------------------------------------- context

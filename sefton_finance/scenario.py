@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -65,6 +66,26 @@ class Growth(Frozen):
         return value
 
 
+GROWTH_RATE_LEVERS: tuple[str, ...] = (
+    "allocation_growth",
+    "council_funding_growth",
+    "cost_inflation",
+    "other_spend_growth",
+)
+"""Finance levers that are yearly growth rates (must stay above -100%)."""
+EFFICIENCY_LEVERS: tuple[str, ...] = ("efficiency_requirement", "efficiency_delivered")
+"""Finance levers that are shares of cost (in [0, 1))."""
+FINANCE_LEVERS: tuple[str, ...] = (
+    "allocation_growth",
+    "council_funding_growth",
+    "cost_inflation",
+    "efficiency_requirement",
+    "efficiency_delivered",
+    "other_spend_growth",
+)
+"""Every uncertain finance lever, in the order runs key them."""
+
+
 class Finance(Frozen):
     """Money: allocations, prices and efficiency (all yearly fractions, cash terms)."""
 
@@ -85,15 +106,10 @@ class Finance(Frozen):
 
     @model_validator(mode="after")
     def _rates_above_minus_one(self) -> Finance:
-        for name in (
-            "allocation_growth",
-            "council_funding_growth",
-            "cost_inflation",
-            "other_spend_growth",
-        ):
+        for name in GROWTH_RATE_LEVERS:
             if bounds(getattr(self, name))[0] <= -1:
                 raise ValueError(f"{name} must be above -100% (-1.0), got {getattr(self, name)}")
-        for name in ("efficiency_requirement", "efficiency_delivered"):
+        for name in EFFICIENCY_LEVERS:
             low, high = bounds(getattr(self, name))
             if low < 0 or high >= 1:
                 raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)}")
@@ -198,6 +214,24 @@ class Scenario(Frozen):
     def years(self) -> list[str]:
         """Financial-year labels of the horizon."""
         return self.horizon.labels
+
+
+def scenario_levers(scenario: Scenario, interventions: Sequence[Any]) -> dict[str, Lever]:
+    """Every lever of a scenario as written (a number or an interval), keyed as runs take them.
+
+    Keys: ``growth.non_demographic``, ``growth.by_pod.<pod>``, ``finance.<field>``,
+    ``intervention.<name>.<lever>`` for each resolved intervention's uncertain levers.
+    The principal run takes their centres; Monte Carlo samples the intervals.
+    """
+    levers: dict[str, Lever] = {"growth.non_demographic": scenario.growth.non_demographic}
+    for pod, lever in scenario.growth.by_pod.items():
+        levers[f"growth.by_pod.{pod}"] = lever
+    for name in FINANCE_LEVERS:
+        levers[f"finance.{name}"] = getattr(scenario.finance, name)
+    for intervention in interventions:
+        for name in intervention.uncertain_levers:
+            levers[f"intervention.{intervention.name}.{name}"] = getattr(intervention.params, name)
+    return levers
 
 
 def scenario_text_hash(text: str) -> str:
