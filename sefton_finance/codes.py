@@ -61,6 +61,18 @@ DERIVED_PODS: tuple[str, ...] = ("bed_days",)
 
 OUTPATIENT_PODS: tuple[str, ...] = ("op_first", "op_followup", "op_followup_virtual")
 
+DIM_ORDER: tuple[str, ...] = (
+    "scenario",
+    "draw",
+    "year",
+    "month",
+    "org",
+    "locality",
+    "pod",
+    "intervention",
+)
+"""Result dims, in this order where present (DESIGN.md); other dims (``line``...) come last."""
+
 MONTHS: tuple[int, ...] = tuple(range(1, 13))
 """Months of a financial year, 1 = April ... 12 = March."""
 

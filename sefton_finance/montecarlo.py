@@ -55,6 +55,7 @@ from sefton_finance.baseline import Baseline, load_baseline
 from sefton_finance.interventions import Intervention, resolve_interventions
 from sefton_finance.levers import bounds, is_uncertain
 from sefton_finance.pipeline import principal_levers, resolve_cached, run
+from sefton_finance.results import in_design_order
 from sefton_finance.scenario import Scenario, scenario_levers
 
 INTERVAL_COVERAGE = 0.80
@@ -67,7 +68,6 @@ REPLICATION_STREAM = 2
 """First spawn-key word of discrete-event replication streams."""
 CHUNK_SIZE = 250
 """Draws per chunk: one pipeline call (about 300 MB of working memory at 250 draws)."""
-DIM_ORDER = ("scenario", "draw", "year", "month", "org", "locality", "pod", "intervention")
 
 Progress = Callable[[int, int], None]
 """``progress(draws_done, draws_total)``."""
@@ -168,17 +168,6 @@ def sample_levers(
     return levers
 
 
-def order_dims(ds: xr.Dataset) -> xr.Dataset:
-    """Transpose every variable to the design's dim order (others last)."""
-    out = ds.copy()
-    for name, array in ds.data_vars.items():
-        dims = [d for d in DIM_ORDER if d in array.dims] + [
-            d for d in array.dims if d not in DIM_ORDER
-        ]
-        out[name] = array.transpose(*dims)
-    return out
-
-
 def run_draws(
     scenario: Scenario,
     baseline: Baseline | str | Path | None,
@@ -206,7 +195,7 @@ def run_draws(
             array = array.expand_dims(draw=stop - start)
         expanded[name] = array.assign_coords(draw=draw)
     out = xr.Dataset(expanded, attrs=ds.attrs)
-    return order_dims(out)
+    return in_design_order(out)
 
 
 def chunks(draws: int, chunk_size: int = CHUNK_SIZE) -> list[tuple[int, int]]:

@@ -42,6 +42,7 @@ from sefton_finance.evaluation import (
 )
 from sefton_finance.interventions import Intervention, library_fingerprint, resolve_cached
 from sefton_finance.levers import Levers, central, intervention_levers
+from sefton_finance.results import in_design_order
 from sefton_finance.scenario import Scenario, scenario_levers
 from sefton_finance.shifts import (
     apply_interventions,
@@ -464,12 +465,6 @@ def bridge(
     bars.append(total - explained)
     labels = [*names, *[name for name, _ in extra_bars], "interaction"]
     out = xr.concat(bars, dim="intervention", coords="minimal").assign_coords(intervention=labels)
-    return _order(out).assign_attrs(
+    return in_design_order(out).assign_attrs(
         units="GBP", long_name="Change in system surplus by intervention"
     )
-
-
-def _order(array: xr.DataArray) -> xr.DataArray:
-    order = ("scenario", "draw", "year", "month", "org", "locality", "pod", "intervention")
-    dims = [d for d in order if d in array.dims] + [d for d in array.dims if d not in order]
-    return array.transpose(*dims)

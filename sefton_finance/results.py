@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from sefton_finance.codes import DIM_ORDER
 from sefton_finance.files import atomic_write
 
 PENNY = 0.005
@@ -53,6 +54,21 @@ def git_commit() -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return commit + ("+dirty" if dirty else "")
+
+
+def in_design_order(data: xr.DataArray | xr.Dataset) -> xr.DataArray | xr.Dataset:
+    """Transpose an array, or every variable of a dataset, to the design's dim order
+    (:data:`~sefton_finance.codes.DIM_ORDER`; other dims, e.g. ``line``, last)."""
+
+    def ordered(dims: tuple) -> list:
+        return [d for d in DIM_ORDER if d in dims] + [d for d in dims if d not in DIM_ORDER]
+
+    if isinstance(data, xr.DataArray):
+        return data.transpose(*ordered(data.dims))
+    out = data.copy()
+    for name, variable in data.data_vars.items():
+        out[name] = variable.transpose(*ordered(variable.dims))
+    return out
 
 
 def make_attrs(

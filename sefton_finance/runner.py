@@ -10,7 +10,7 @@ import xarray as xr
 from sefton_finance.baseline import Baseline, load_baseline
 from sefton_finance.codes import ORGANISATION_LABELS
 from sefton_finance.pipeline import run
-from sefton_finance.results import make_attrs
+from sefton_finance.results import in_design_order, make_attrs
 from sefton_finance.scenario import Scenario, load_scenario, scenario_text_hash, scenario_to_yaml
 from sefton_finance.travel import travel_avoided
 
@@ -109,18 +109,6 @@ def derived_views(ds: xr.Dataset, baseline: Baseline) -> xr.Dataset:
         long_name="Change in activity valued at unit cost, by locality",
     )
     return views
-
-
-DIM_ORDER = ("scenario", "draw", "year", "month", "org", "locality", "pod", "intervention")
-
-
-def in_design_order(ds: xr.Dataset) -> xr.Dataset:
-    """Transpose every variable to the design's dim order (other dims, e.g. ``line``, last)."""
-    for name, variable in ds.data_vars.items():
-        dims = [d for d in DIM_ORDER if d in variable.dims]
-        dims += [d for d in variable.dims if d not in DIM_ORDER]
-        ds[name] = variable.transpose(*dims)
-    return ds
 
 
 def run_file(path: str | Path, baseline: Baseline | None = None) -> xr.Dataset:
