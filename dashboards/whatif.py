@@ -17,7 +17,6 @@ from typing import Any
 
 import panel as pn
 import param
-import yaml
 
 from dashboards import store
 from sefton_finance import report
@@ -525,8 +524,3 @@ def _whatif_figure():
     chart.add_tools(HoverTool(tooltips=[("year", "@year"), ("GBP m", "@surplus{0,0.0}")]))
     chart.legend.location = "bottom_left"
     return sources, chart
-
-
-def loaded_yaml(path: Path) -> dict:
-    """A saved scenario file as plain data (for tests and previews)."""
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))

@@ -69,19 +69,14 @@ def bridge_table(ds: xr.Dataset) -> pd.DataFrame:
     return bridge.transpose("intervention", "year").to_pandas()
 
 
-def net_present_value(
-    ds: xr.Dataset, discount_rate: float, variable: str = "system_surplus"
-) -> xr.DataArray:
-    """Net present value of a yearly money variable, discounted to the base year."""
-    years = ds.year.size
-    factors = xr.DataArray(
-        (1 + discount_rate) ** -np.arange(years, dtype=float), dims="year", coords={"year": ds.year}
-    )
-    return (
-        (ds[variable] * factors)
-        .sum("year")
-        .assign_attrs(units="GBP", long_name=f"Net present value of {variable}")
-    )
+def payback_index(net: np.ndarray, cost: np.ndarray) -> int | None:
+    """Index of the payback year: the first year, from the start of spend, whose cumulative
+    net saving is non-negative; ``None`` if there is no spend or no payback in the horizon."""
+    spent = np.flatnonzero(cost > 0)
+    if spent.size == 0:
+        return None
+    paid = np.flatnonzero(np.cumsum(net)[spent[0] :] >= 0)
+    return int(paid[0] + spent[0]) if paid.size else None
 
 
 def intervention_returns(ds: xr.Dataset) -> pd.DataFrame:
@@ -100,13 +95,8 @@ def intervention_returns(ds: xr.Dataset) -> pd.DataFrame:
         net = bars.sel(intervention=name).values
         cost = costs.sel(intervention=name).values
         gross = net + cost
-        cumulative = np.cumsum(net)
-        spent = np.flatnonzero(cost > 0)
-        payback = "never in horizon"
-        if spent.size:
-            later = [i for i in range(spent[0], len(net)) if cumulative[i] >= 0]
-            if later:
-                payback = str(ds.year.values[later[0]])
+        paid_back = payback_index(net, cost)
+        payback = "never in horizon" if paid_back is None else str(ds.year.values[paid_back])
         roi = gross.sum() / cost.sum() if cost.sum() > 0 else np.nan
         row = {
             "intervention": name,
@@ -270,16 +260,17 @@ def returns_interval(ds: xr.Dataset, discount_rate: float | None = None) -> pd.D
         total_cost = cost.sum("year")
         npv = (net * factors).sum("year") / GBP_M
         roi = ((net + cost).sum("year") / total_cost.where(total_cost > 0)).values
-        cumulative = net.cumsum("year").values
-        spent = cost.values > 0
-        paybacks = []
-        for d in range(cumulative.shape[0]):
-            first = np.flatnonzero(spent[d])
-            later = (
-                [] if first.size == 0 else np.flatnonzero(cumulative[d, first[0] :] >= 0) + first[0]
-            )
-            paybacks.append(later[0] if len(later) else np.nan)
-        paybacks = np.array(paybacks, dtype=float)
+        paybacks = np.array(
+            [
+                np.nan if (index := payback_index(n, c)) is None else index
+                for n, c in zip(
+                    net.transpose("draw", "year").values,
+                    cost.transpose("draw", "year").values,
+                    strict=True,
+                )
+            ],
+            dtype=float,
+        )
         paid = np.isfinite(paybacks)
         median = np.nanmedian(paybacks) if paid.mean() >= 0.5 else np.nan
         rows.append(

@@ -153,22 +153,6 @@ def demand_dataarray(
     return out.assign_attrs(units="activity units per month", long_name="Demand")
 
 
-def derive_bed_days(activity: xr.DataArray, bed_days_per_unit: Mapping[str, float]) -> xr.DataArray:
-    """Set ``bed_days`` to the stays that admissions bring (admissions x mean stay).
-
-    Works in place on a copy, pod by pod, so a large (many-draw) array is not
-    multiplied through for the few pods that have stays.
-    """
-    pods = list(activity.pod.values)
-    values = np.array(activity.transpose(..., "pod").values)
-    stays = np.zeros(values.shape[:-1])
-    for pod, stay in bed_days_per_unit.items():
-        if stay > 0 and pod in pods:
-            stays = stays + values[..., pods.index(pod)] * stay
-    values[..., pods.index("bed_days")] = stays
-    return activity.transpose(..., "pod").copy(data=values).transpose(*activity.dims)
-
-
 def growth_by_pod(
     default: float | xr.DataArray, overrides: Mapping[str, float | xr.DataArray]
 ) -> xr.DataArray:
