@@ -148,24 +148,19 @@ def pack_sections(
             ),
         )
     )
-    performance = performance_frame(datasets)
-    for (measure, unit), part in performance.groupby(["measure", "unit"], sort=False):
-        sections.append(
-            Section(
-                f"{measure} ({unit})",
-                EXPLAIN["performance"],
-                yearly_lines(part, "value", f"{measure}, {unit}", unit, width=width),
+    # One line chart per measure: DES performance, then travel and carbon (when present).
+    for frame, explanation in (
+        (performance_frame(datasets), EXPLAIN["performance"]),
+        (travel_frame(datasets), EXPLAIN["travel"]),
+    ):
+        for (measure, unit), part in frame.groupby(["measure", "unit"], sort=False):
+            sections.append(
+                Section(
+                    f"{measure} ({unit})",
+                    explanation,
+                    yearly_lines(part, "value", f"{measure}, {unit}", unit, width=width),
+                )
             )
-        )
-    travel = travel_frame(datasets)
-    for (measure, unit), part in travel.groupby(["measure", "unit"], sort=False):
-        sections.append(
-            Section(
-                f"{measure} ({unit})",
-                EXPLAIN["travel"],
-                yearly_lines(part, "value", f"{measure}, {unit}", unit, width=width),
-            )
-        )
     assumptions = "".join(
         f"<details><summary>Assumptions: {html.escape(scenario_title(ds))}</summary>"
         f"<p>{html.escape(str(ds.attrs.get('scenario_description', '')))}</p>"
