@@ -10,8 +10,8 @@ import statistics
 import time
 from pathlib import Path
 
+from sefton_finance.api import run
 from sefton_finance.baseline import load_baseline
-from sefton_finance.pipeline import run
 from sefton_finance.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

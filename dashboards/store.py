@@ -17,8 +17,7 @@ from pathlib import Path
 import xarray as xr
 
 from sefton_finance.baseline import Baseline, load_baseline
-from sefton_finance.interventions import Definition, available_interventions
-from sefton_finance.pipeline import library_fingerprint
+from sefton_finance.interventions import Definition, available_interventions, library_fingerprint
 from sefton_finance.results import load
 from sefton_finance.scenario import Scenario, load_scenario
 

@@ -20,9 +20,9 @@ import param
 
 from dashboards import store
 from sefton_finance import report
+from sefton_finance.api import run
 from sefton_finance.errors import InputError
 from sefton_finance.levers import central
-from sefton_finance.pipeline import run
 from sefton_finance.scenario import Scenario, parse_scenario, scenario_to_yaml
 
 FOLLOW_UP = ("pifu", "virtual_followup")
@@ -351,18 +351,6 @@ class WhatIf(pn.viewable.Viewer):
             self.error.visible = True
             return
         self.error.visible = False
-        ds = ds.assign_coords(
-            org_name=(
-                "org",
-                [report.ORGANISATION_LABELS.get(str(o), str(o)) for o in ds.org.values],
-            )
-        )
-        ds = ds.assign_coords(
-            in_system=(
-                "org",
-                store.baseline().organisations["in_system"].sel(org=ds.org).values.astype(bool),
-            )
-        )
         ds.attrs.update(scenario="what_if", scenario_title="What-if")
         surplus = ds["system_surplus"] / report.GBP_M
         last = str(ds.year.values[-1])

@@ -365,10 +365,11 @@ def tornado(scenario, baseline=None, year: str | None = None) -> pd.DataFrame:
         One row per lever, largest swing first: ``low``, ``high`` (lever values),
         ``surplus_at_low``, ``surplus_at_high``, ``central`` and ``swing`` (GBP m).
     """
+    from sefton_finance.api import run
     from sefton_finance.baseline import load_baseline
     from sefton_finance.interventions import resolve_interventions
+    from sefton_finance.model.context import principal_levers
     from sefton_finance.montecarlo import lever_limits, uncertain_levers
-    from sefton_finance.pipeline import principal_levers, run
 
     baseline = load_baseline() if baseline is None else baseline
     interventions = resolve_interventions(scenario)
@@ -470,8 +471,9 @@ def goal_seek(
     """
     from scipy.optimize import brentq
 
+    from sefton_finance.api import run
     from sefton_finance.baseline import load_baseline
-    from sefton_finance.montecarlo import run_draws, with_overrides
+    from sefton_finance.montecarlo import with_overrides
 
     if not 0 < probability <= 1:
         raise GoalSeekError(f"probability must be in (0, 1], got {probability}")
@@ -506,7 +508,7 @@ def goal_seek(
 
     def chance(k: float) -> float:
         if k not in cache:
-            ds = run_draws(scaled(k), baseline, 0, draws, with_bridge=False)
+            ds = run(scaled(k), baseline, draws=draws, workers=1, with_bridge=False)
             chosen = (
                 ds["system_surplus"]
                 if organisation is None

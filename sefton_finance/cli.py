@@ -141,31 +141,43 @@ def run_command(
     completely written (atomic rename), so an interrupted run never damages a
     saved result, and scenarios finished before the interruption are kept.
     """
+    from sefton_finance.api import check_scenario, run
     from sefton_finance.results import all_checks_pass, balance_checks, save
-    from sefton_finance.runner import run_scenario
     from sefton_finance.scenario import load_scenario
 
     try:
         base = baseline_from_option(baseline)
-        loaded = [
-            (path, load_scenario(path)) for path in scenarios
-        ]  # validate all before running any
+        # Validate every file, against the baseline too, before running any.
+        loaded = [(path, load_scenario(path)) for path in scenarios]
+        for path, scenario in loaded:
+            check_scenario(scenario, base, path)
         names = [scenario.name for _, scenario in loaded]
         if len(set(names)) != len(names):
             fail(
                 f"two scenario files share a name: {sorted({n for n in names if names.count(n) > 1})}"
             )
-        results = []
+        results, failed = [], []
         for path, scenario in loaded:
             text = path.read_text(encoding="utf-8")
             count = scenario.draws if draws is None else draws
-            if count == 1 and scheduler is None:
-                ds = run_scenario(scenario, base, scenario_text=text, with_bridge=not no_bridge)
+            with progress_bar() as bar:
+                task = bar.add_task(f"{scenario.name}: {count} draws", total=count)
+                ds = run(
+                    scenario,
+                    base,
+                    draws=count,
+                    scheduler=scheduler,
+                    with_bridge=not no_bridge,
+                    scenario_text=text,
+                    progress=lambda done, total, task=task: bar.update(task, completed=done),
+                )
+            if all_checks_pass(ds):
+                target = save(ds, out / f"{scenario.name}.nc", overwrite=True)
+                console.print(f"{path} -> {target}  checks: [green]balanced[/]")
             else:
-                ds = _monte_carlo(scenario, base, count, scheduler, text, not no_bridge)
-            target = save(ds, out / f"{scenario.name}.nc", overwrite=True)
-            status = "[green]balanced[/]" if all_checks_pass(ds) else "[red]CHECK FAILED[/]"
-            console.print(f"{path} -> {target}  checks: {status}")
+                # A result that does not balance never replaces a saved one.
+                failed.append(path)
+                console.print(f"{path}: [red]CHECK FAILED[/], not saved")
             for check in balance_checks(ds):
                 if not check.passed:
                     console.print(
@@ -183,23 +195,12 @@ def run_command(
     )
     if any(ds.sizes.get("draw", 1) > 1 for ds in results):
         print_uncertainty(results)
-
-
-def _monte_carlo(scenario, base, draws: int, scheduler: str | None, text: str, with_bridge: bool):
-    """Run draws with a progress bar."""
-    from sefton_finance.montecarlo import run_monte_carlo
-
-    with progress_bar() as bar:
-        task = bar.add_task(f"{scenario.name}: {draws} draws", total=draws)
-        return run_monte_carlo(
-            scenario,
-            base,
-            draws,
-            scheduler=scheduler,
-            with_bridge=with_bridge,
-            scenario_text=text,
-            progress=lambda done, total: bar.update(task, completed=done),
+    if failed:
+        errors.print(
+            f"[bold red]error:[/] balance checks failed for {', '.join(map(str, failed))}; "
+            "nothing was saved for them"
         )
+        raise typer.Exit(code=1)
 
 
 def uncertainty_table(datasets: Sequence) -> pd.DataFrame:
@@ -301,14 +302,21 @@ def compare_command(
 @app.command("validate")
 def validate_command(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    baseline: BaselineOption = None,
 ) -> None:
-    """Check scenario files without running them."""
+    """Check scenario files, and what they need of the baseline, without running them."""
+    from sefton_finance.api import check_scenario
     from sefton_finance.scenario import load_scenario
 
+    try:
+        base = baseline_from_option(baseline)
+    except InputError as error:
+        fail(str(error))
     problems = []
     for path in scenarios:
         try:
             scenario = load_scenario(path)
+            check_scenario(scenario, base, path)
             console.print(
                 f"[green]ok[/] {path} ({scenario.name}, {len(scenario.interventions)} interventions)"
             )

@@ -65,8 +65,8 @@ def ensure_results(scenarios_dir: Path, results_dir: Path) -> list[Path]:
     list of Path
         The result files written.
     """
+    from sefton_finance.api import run_file
     from sefton_finance.results import save
-    from sefton_finance.runner import run_file
     from sefton_finance.scenario import load_scenario
 
     written = []

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sefton_finance.cli import BaselineOption, app, console, fail
+from sefton_finance.cli import BaselineOption, app, baseline_from_option, console, fail
 from sefton_finance.errors import InputError
 
 
@@ -98,67 +98,87 @@ def verify_des_command(
 @app.command("des")
 def des_command(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    replications: Annotated[int, typer.Option(help="DES replications (1-200).")] = 10,
-    years: Annotated[int, typer.Option(help="Years to simulate from the base year.")] = 2,
+    replications: Annotated[
+        int | None, typer.Option(help="DES replications, 1-200 (default: the scenario's).")
+    ] = None,
+    years: Annotated[
+        int | None,
+        typer.Option(
+            help="Years from the base year on, at least 2 (default: the scenario's horizon)."
+        ),
+    ] = None,
     baseline: BaselineOption = None,
 ) -> None:
-    """Simulate a scenario's hospital flows and print performance with 95% confidence intervals.
+    """Hospital performance (95% confidence intervals) and the cost of congestion.
 
-    Demand comes from the scenario (after interventions); capacity from the baseline.
+    A view of the same run as ``sefton-finance run``: the scenario on the
+    discrete-event path (``capacity.method: des``), with the same seed, demand and
+    costed capacity, so for a DES scenario the figures printed here are the ones
+    ``run`` saves. ``--replications`` and ``--years`` change the scenario, and say so.
     """
-    from sefton_finance.baseline import load_baseline
-    from sefton_finance.des.link import congestion_cost, performance_summary, run_des
-    from sefton_finance.finance import compound
-    from sefton_finance.levers import central
-    from sefton_finance.pipeline import run
+    from sefton_finance.api import run
+    from sefton_finance.montecarlo import with_overrides
     from sefton_finance.scenario import load_scenario
 
-    if not 1 <= replications <= 200:
+    if replications is not None and not 1 <= replications <= 200:
         fail(f"--replications must be between 1 and 200, got {replications}")
     try:
-        base = load_baseline(baseline)
+        base = baseline_from_option(baseline)
         scenario = load_scenario(scenario_file)
     except InputError as error:
         fail(str(error))
-    if not 1 <= years <= len(scenario.years):
-        fail(f"--years must be between 1 and {len(scenario.years)}, got {years}")
+    if years is not None and not 2 <= years <= len(scenario.years):
+        fail(f"--years must be between 2 and {len(scenario.years)}, got {years}")
+    changes: dict[str, object] = {}
+    if scenario.capacity.method != "des":
+        changes["capacity.method"] = "des"
+    if replications is not None and replications != scenario.capacity.replications:
+        changes["capacity.replications"] = replications
+    if years is not None and years != len(scenario.years):
+        changes["horizon.years_ahead"] = years - 1
+    if scenario.draws > 1:
+        changes["draws"] = 1
+    if changes:
+        scenario = with_overrides(scenario, changes)
+        settings = ", ".join(f"{key} = {value}" for key, value in changes.items())
+        console.print(f"{scenario_file}: run with {settings}", highlight=False)
     result = run(scenario, base, with_bridge=False)
-    activity = result["activity"].isel(year=slice(0, years))
-    des = run_des(
-        activity,
-        base,
-        seed=scenario.seed,
-        replications=replications,
-        warmup_days=scenario.capacity.warmup_days,
-    )
-    summary = performance_summary(des)
-    inflation = central(scenario.finance.cost_inflation)
-    cost = congestion_cost(des, base, compound(inflation, list(des.year.values)))
-    table = Table(
-        title=f"{scenario.name}: hospital performance, mean (95% CI) over {replications} replications"
-    )
-    table.add_column("measure")
-    columns = [(str(y), str(s)) for y in des.year.values for s in des.site.values]
-    for year, site in columns:
-        table.add_column(f"{year}\n{site}", justify="right")
-    for name in [
-        n for n in summary.data_vars if not n.endswith(("_lower", "_upper", "_replications"))
-    ]:
-        cells = []
-        for year, site in columns:
-            mean = float(summary[name].sel(year=year, site=site))
-            lower = float(summary[f"{name}_lower"].sel(year=year, site=site))
-            upper = float(summary[f"{name}_upper"].sel(year=year, site=site))
-            percent = "performance" in name
-            fmt = (lambda v: f"{v:.1%}") if percent else (lambda v: f"{v:,.1f}")
-            cells.append(f"{fmt(mean)} ({fmt(lower)}-{fmt(upper)})")
-        table.add_row(summary[name].attrs["long_name"], *cells)
-    table.add_section()
-    table.add_row(
-        "Congestion cost, GBP m",
-        *[
-            f"{float(cost['congestion_cost'].sel(year=y, org=s).sum()) / 1e6:,.2f}"
-            for y, s in columns
-        ],
-    )
-    console.print(table)
+    print_performance(result, scenario.name, scenario.capacity.replications)
+
+
+def print_performance(result, name: str, replications: int) -> None:
+    """The discrete-event figures of a result, one table a year: performance by site with
+    95% confidence intervals, and the congestion cost."""
+    measures = [
+        n
+        for n in result.data_vars
+        if n.startswith("des_") and not n.endswith(("_lower", "_upper", "_replications"))
+    ]
+    congestion = result["cost_congestion"].sum("pod")
+    sites = [str(s) for s in result.site.values]
+    for year in (str(y) for y in result.year.values):
+        table = Table(
+            title=f"{name} {year}: hospital performance, mean (95% CI) over {replications} "
+            "replications"
+        )
+        table.add_column("measure")
+        for site in sites:
+            table.add_column(site, justify="right")
+        for measure in measures:
+            cells = []
+            for site in sites:
+                at = {"year": year, "site": site}
+                mean = float(result[measure].sel(at))
+                lower = float(result[f"{measure}_lower"].sel(at))
+                upper = float(result[f"{measure}_upper"].sel(at))
+                fmt = (
+                    (lambda v: f"{v:.1%}") if "performance" in measure else (lambda v: f"{v:,.1f}")
+                )
+                cells.append(f"{fmt(mean)} ({fmt(lower)}-{fmt(upper)})")
+            table.add_row(result[measure].attrs["long_name"], *cells)
+        table.add_section()
+        table.add_row(
+            "Congestion cost, GBP m",
+            *[f"{float(congestion.sel(year=year, org=site)) / 1e6:,.2f}" for site in sites],
+        )
+        console.print(table)

@@ -1,8 +1,9 @@
-"""The fixed vocabulary of the model: localities, age bands, organisations, points of delivery.
+"""The fixed vocabulary of the model: localities, age bands, points of delivery, dims.
 
 A baseline (packaged or a finance director's own) must use these codes; the
 loader rejects anything else, so a typo in a CSV cannot create a phantom
-organisation.
+locality or service. Organisations are not here: they are baseline data
+(organisations.csv, :mod:`sefton_finance.baseline.organisations`).
 """
 
 from __future__ import annotations
@@ -17,21 +18,6 @@ LOCALITIES: tuple[str, ...] = (
 )
 
 AGE_BANDS: tuple[str, ...] = ("0-17", "18-64", "65-84", "85+")
-
-ORGANISATIONS: tuple[str, ...] = (
-    "south_sefton_ccg",
-    "southport_formby_ccg",
-    "sefton_council",
-    "aintree",
-    "southport_ormskirk",
-    "mersey_care",
-    "nwas",
-    "sefton_pcns",
-    "vcf",
-    "external",
-)
-
-COMMISSIONERS: tuple[str, ...] = ("south_sefton_ccg", "southport_formby_ccg", "sefton_council")
 
 PODS: tuple[str, ...] = (
     "gp_appointment",
@@ -82,17 +68,3 @@ MONTH_NAMES: tuple[str, ...] = (
 
 DAYS_IN_MONTH: tuple[int, ...] = (30, 31, 30, 31, 31, 30, 31, 30, 31, 31, 28, 31)
 """Days in each month of a (non-leap) financial year, April first."""
-
-ORGANISATION_LABELS: dict[str, str] = {
-    "south_sefton_ccg": "South Sefton CCG",
-    "southport_formby_ccg": "Southport & Formby CCG",
-    "sefton_council": "Sefton Council",
-    "aintree": "Aintree (LUHFT)",
-    "southport_ormskirk": "Southport & Ormskirk",
-    "mersey_care": "Mersey Care",
-    "nwas": "NWAS (ambulance, 111)",
-    "sefton_pcns": "GP practices (PCNs)",
-    "vcf": "Voluntary sector (VCF)",
-    "external": "Outside Sefton",
-}
-"""Short names for tables and charts (full names are in organisations.csv)."""

@@ -28,7 +28,7 @@ not reshuffle the others, a zero-effect scenario differs from do-nothing by
 exactly zero in every draw, and 100 draws are the first 100 of 1,000.
 Parameter streams (``PARAMETER_STREAM``) are kept apart from the discrete-event
 model's stochastic replications (``REPLICATION_STREAM``, see
-:func:`replication_seeds`).
+:mod:`sefton_finance.seeds`).
 
 Execution
 ---------
@@ -40,8 +40,8 @@ chunks are the same whichever way they run, so results are bit-identical.
 
 from __future__ import annotations
 
-import hashlib
 import os
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -52,20 +52,19 @@ import xarray as xr
 from scipy.stats import norm
 
 from sefton_finance.baseline import Baseline, load_baseline
-from sefton_finance.interventions import Intervention, resolve_interventions
+from sefton_finance.interventions import Intervention, resolve_cached, resolve_interventions
 from sefton_finance.levers import bounds, is_uncertain
-from sefton_finance.pipeline import principal_levers, resolve_cached, run
+from sefton_finance.model.context import principal_levers
+from sefton_finance.model.run import run_model
 from sefton_finance.results import in_design_order
 from sefton_finance.scenario import Scenario, scenario_levers
+from sefton_finance.seeds import standard_normals
+from sefton_finance.stamp import stamp as stamp_result
 
 INTERVAL_COVERAGE = 0.80
 """Probability that a lever falls inside its written interval (central 80% of a normal)."""
 Z_INTERVAL = float(norm.ppf(0.5 + INTERVAL_COVERAGE / 2))
 """Standard normal quantile of the interval's ends (1.2816)."""
-PARAMETER_STREAM = 1
-"""First spawn-key word of lever (parameter uncertainty) streams."""
-REPLICATION_STREAM = 2
-"""First spawn-key word of discrete-event replication streams."""
 CHUNK_SIZE = 250
 """Draws per chunk: one pipeline call (about 300 MB of working memory at 250 draws)."""
 
@@ -108,26 +107,6 @@ def lever_limits(key: str) -> tuple[float, float]:
     return float(np.nextafter(-1.0, 0.0)), np.inf
 
 
-def key_words(key: str) -> tuple[int, int]:
-    """Two 32-bit words from the SHA-256 of a lever key (stable across runs and machines)."""
-    digest = hashlib.sha256(key.encode("utf-8")).digest()
-    return int.from_bytes(digest[:4], "little"), int.from_bytes(digest[4:8], "little")
-
-
-def lever_stream(seed: int, key: str) -> np.random.Generator:
-    """The random stream of one lever: spawned from the seed and the lever's key."""
-    sequence = np.random.SeedSequence(entropy=seed, spawn_key=(PARAMETER_STREAM, *key_words(key)))
-    return np.random.Generator(np.random.PCG64(sequence))
-
-
-def standard_normals(seed: int, key: str, stop: int) -> np.ndarray:
-    """Standard normal numbers of draws ``0 .. stop-1`` for a lever (draw 0 is 0: the centre)."""
-    z = np.zeros(stop)
-    if stop > 1:
-        z[1:] = lever_stream(seed, key).standard_normal(stop - 1)
-    return z
-
-
 def sample_lever(seed: int, key: str, low: float, high: float, start: int, stop: int) -> np.ndarray:
     """Values of one interval lever for draws ``start .. stop-1``."""
     centre = 0.5 * (low + high)
@@ -138,13 +117,6 @@ def sample_lever(seed: int, key: str, low: float, high: float, start: int, stop:
     if start == 0:
         values[0] = centre  # the principal run is exactly the central value
     return values
-
-
-def replication_seeds(seed: int, draw: int, replications: int) -> list[np.random.SeedSequence]:
-    """Seeds of the discrete-event replications of one draw, apart from the lever streams."""
-    return np.random.SeedSequence(entropy=seed, spawn_key=(REPLICATION_STREAM, draw)).spawn(
-        replications
-    )
 
 
 def sample_levers(
@@ -185,9 +157,7 @@ def run_draws(
     # Remembered per process (the library is read once, not once per chunk).
     interventions = resolve_cached(scenario)
     levers = sample_levers(scenario, start, stop, interventions)
-    ds = run(
-        scenario, baseline, levers=levers, with_bridge=with_bridge, interventions=interventions
-    )
+    ds = run_model(scenario, baseline, levers, interventions, with_bridge)
     draw = xr.DataArray(np.arange(start, stop), dims="draw")
     expanded = {}
     for name, array in ds.data_vars.items():
@@ -312,6 +282,9 @@ def _run_on_cluster(
 
     with Client(address) as client:
         directory = str(baseline.directory)
+        # Unique per run: two runs of same-named scenarios on one cluster must never share
+        # a task key (the scheduler would hand the second run the first one's results).
+        run_id = uuid.uuid4().hex
         futures = {}
         for start, stop in parts:
             future = client.submit(
@@ -321,7 +294,7 @@ def _run_on_cluster(
                 start,
                 stop,
                 with_bridge,
-                key=f"sefton-{scenario.name}-{start}-{stop}",
+                key=f"sefton-{scenario.name}-{run_id}-{start}-{stop}",
             )
             futures[future] = (start, stop)
         for future in as_completed(futures):
@@ -337,10 +310,8 @@ def stamp(
     scenario_text: str | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> xr.Dataset:
-    """Derived views, labels and provenance (as :func:`sefton_finance.runner.stamp`), plus the
+    """Derived views, labels and provenance (as :func:`sefton_finance.stamp.stamp`), plus the
     Monte Carlo conventions: what an interval means, draw 0, chunk size, uncertain levers."""
-    from sefton_finance.runner import stamp as stamp_result
-
     return stamp_result(
         ds,
         scenario,
@@ -392,9 +363,6 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario
         if not isinstance(node, dict) or (parts[-1] not in node and parts[0] != "growth"):
             raise ValueError(f"'{path}': no field {parts[-1]!r} in the scenario")
         node[parts[-1]] = value
-    from sefton_finance.interventions import resolve_interventions as check
-    from sefton_finance.scenario import Scenario as Model
-
-    updated = Model.model_validate(data)
-    check(updated, source="<overrides>")
+    updated = Scenario.model_validate(data)
+    resolve_interventions(updated, source="<overrides>")
     return updated

@@ -9,6 +9,7 @@ so a crash never leaves a half-written result and never clobbers a good one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import subprocess
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -33,8 +34,12 @@ def package_version() -> str:
         return "unknown"
 
 
+@functools.cache
 def git_commit() -> str:
-    """Commit of the working tree the package runs from, with '+dirty' if modified."""
+    """Commit of the working tree the package runs from, with '+dirty' if modified.
+
+    Read once per process: the code a process runs is the code it imported.
+    """
     root = Path(__file__).resolve().parents[1]
     try:
         commit = subprocess.run(

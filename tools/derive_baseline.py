@@ -472,6 +472,22 @@ ORGS = {  # org: (long_name, kind, in_system)
     "vcf": ("Voluntary, community and faith sector in Sefton", "vcf", True),
     "external": ("Outside the Sefton system (pharmacies, independent care, out-of-area providers, prescribing)", "external", False),
 }  # fmt: skip
+SHORT_NAMES = {
+    "south_sefton_ccg": "South Sefton CCG",
+    "southport_formby_ccg": "Southport & Formby CCG",
+    "sefton_council": "Sefton Council",
+    "aintree": "Aintree (LUHFT)",
+    "southport_ormskirk": "Southport & Ormskirk",
+    "mersey_care": "Mersey Care",
+    "nwas": "NWAS (ambulance, 111)",
+    "sefton_pcns": "GP practices (PCNs)",
+    "vcf": "Voluntary sector (VCF)",
+    "external": "Outside Sefton",
+}
+# The 2019/20 risk-share pool: the CCGs and every provider inside the system (the council's
+# budget stays outside it); the discrete-event model simulates the two acute hospitals.
+POOLED_BUDGET = {o for o, (_, kind, inside) in ORGS.items() if inside and kind != "council"}
+DES_SITES = {o for o, (_, kind, _) in ORGS.items() if kind == "acute"}
 LOCALITY_NAMES = {
     "bootle": "Bootle",
     "crosby": "Crosby",
@@ -998,9 +1014,29 @@ def main() -> None:
     }
     write(
         "organisations.csv",
-        ["org", "long_name", "kind", "in_system", "sefton_share_of_activity", "source"],
         [
-            [o, n, k, fmt(s), fmt(share.get(o, 1.0), 3), org_source[o]]
+            "org",
+            "short_name",
+            "long_name",
+            "kind",
+            "in_system",
+            "pooled_budget",
+            "des_site",
+            "sefton_share_of_activity",
+            "source",
+        ],
+        [
+            [
+                o,
+                SHORT_NAMES[o],
+                n,
+                k,
+                fmt(s),
+                fmt(o in POOLED_BUDGET),
+                fmt(o in DES_SITES),
+                fmt(share.get(o, 1.0), 3),
+                org_source[o],
+            ]
             for o, (n, k, s) in ORGS.items()
         ],
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,15 +20,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from sefton_finance.codes import (
-    AGE_BANDS,
-    COMMISSIONERS,
-    DERIVED_PODS,
-    LOCALITIES,
-    MONTHS,
-    ORGANISATIONS,
-    PODS,
-)
+from sefton_finance.baseline.organisations import KINDS, Organisations
+from sefton_finance.codes import AGE_BANDS, DERIVED_PODS, LOCALITIES, MONTHS, PODS
 from sefton_finance.errors import BaselineError
 
 PACKAGED = Path(__file__).resolve().parent / "data"
@@ -109,113 +103,123 @@ def _month(text: str) -> int:
     return value
 
 
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _identifier(text: str) -> str:
+    if not _IDENTIFIER.match(text):
+        raise ValueError("a code must start with a lower-case letter and hold only a-z, 0-9 and _")
+    return text
+
+
 locality = _code(LOCALITIES, "locality")
 age_band = _code(AGE_BANDS, "age band")
-org = _code(ORGANISATIONS, "organisation")
 pod = _code(PODS, "point of delivery")
-commissioner = _code(COMMISSIONERS, "commissioner")
 
-SCHEMAS: dict[str, dict[str, Parser]] = {
-    "organisations.csv": {
-        "org": org,
-        "long_name": _text,
-        "kind": _code(
-            (
-                "commissioner",
-                "council",
-                "acute",
-                "community_mental_health",
-                "ambulance",
-                "primary_care",
-                "vcf",
-                "external",
-            ),
-            "kind",
-        ),
-        "in_system": _flag,
-        "sefton_share_of_activity": _share,
-    },
-    "localities.csv": {
-        "locality": locality,
-        "long_name": _text,
-        "commissioner": commissioner,
-        "area": _code(("south", "north"), "area"),
-    },
-    "population.csv": {
-        "locality": locality,
-        "age_band": age_band,
-        "population": _non_negative,
-        "annual_growth": _growth,
-    },
-    "need_weights.csv": {"age_band": age_band, "weight": _non_negative},
-    "pods.csv": {
-        "pod": pod,
-        "long_name": _text,
-        "units": _text,
-        "commissioner_kind": _code(("ccg", "council"), "commissioner kind"),
-        "setting": _text,
-        "hospital_care": _flag,
-        "capacity_method": _code(("beds", "erlang_c", "linear", "none"), "capacity method"),
-        "service_hours": _optional(_non_negative),
-        "target": _optional(_share),
-        "throughput_per_unit": _optional(_non_negative),
-        "has_waiting_list": _flag,
-        "bed_days_per_unit": _non_negative,
-    },
-    "activity.csv": {
-        "pod": pod,
-        "locality": locality,
-        "age_band": age_band,
-        "activity": _non_negative,
-    },
-    "seasonality.csv": {"pod": pod, "month": _month, "factor": _non_negative},
-    "unit_costs.csv": {"pod": pod, "tariff": _non_negative, "unit_cost": _non_negative},
-    "provision.csv": {"pod": pod, "locality": locality, "org": org, "share": _share},
-    "cost_structure.csv": {
-        "org": org,
-        "pod": pod,
-        "fixed_share": _share,
-        "stepped_share": _share,
-        "variable_share": _share,
-        "units_per_step": _non_negative,
-        "decision_lag_years": _whole,
-    },
-    "allocations.csv": {
-        "org": commissioner,
-        "line": _code(("nhs_allocation", "council_funding"), "funding line"),
-        "amount": _non_negative,
-        "basis": _code(("weighted_population", "fixed"), "basis"),
-    },
-    "other_spend.csv": {
-        "org": commissioner,
-        "line": _text,
-        "payee": org,
-        "amount": _non_negative,
-        "hospital_care": _flag,
-    },
-    "contracts.csv": {
-        "commissioner": commissioner,
-        "provider": org,
-        "form": _code(("pbr", "block", "blended"), "contract form"),
-        "variable_share": _share,
-    },
-    "waiting_list.csv": {"pod": pod, "locality": locality, "waiting": _non_negative},
-    "capacity.csv": {
-        "org": org,
-        "resource": _code(
-            (
-                "ed_cubicles",
-                "utc_cubicles",
-                "acute_beds",
-                "escalation_beds",
-                "op_slots_per_week",
-                "virtual_ward_beds",
-            ),
-            "resource",
-        ),
-        "amount": _non_negative,
-    },
+ORGANISATIONS_SCHEMA: dict[str, Parser] = {
+    "org": _identifier,
+    "short_name": _text,
+    "long_name": _text,
+    "kind": _code(KINDS, "kind"),
+    "in_system": _flag,
+    "pooled_budget": _flag,
+    "des_site": _flag,
+    "sefton_share_of_activity": _share,
 }
+"""organisations.csv: read first, as every other file's organisation codes are checked
+against it."""
+
+
+def schemas(org: Parser, commissioner: Parser) -> dict[str, dict[str, Parser]]:
+    """Every file's columns and parsers, given the parsers of organisation codes."""
+    return {
+        "organisations.csv": ORGANISATIONS_SCHEMA,
+        "localities.csv": {
+            "locality": locality,
+            "long_name": _text,
+            "commissioner": commissioner,
+            "area": _code(("south", "north"), "area"),
+        },
+        "population.csv": {
+            "locality": locality,
+            "age_band": age_band,
+            "population": _non_negative,
+            "annual_growth": _growth,
+        },
+        "need_weights.csv": {"age_band": age_band, "weight": _non_negative},
+        "pods.csv": {
+            "pod": pod,
+            "long_name": _text,
+            "units": _text,
+            "commissioner_kind": _code(("ccg", "council"), "commissioner kind"),
+            "setting": _text,
+            "hospital_care": _flag,
+            "capacity_method": _code(("beds", "erlang_c", "linear", "none"), "capacity method"),
+            "service_hours": _optional(_non_negative),
+            "target": _optional(_share),
+            "throughput_per_unit": _optional(_non_negative),
+            "has_waiting_list": _flag,
+            "bed_days_per_unit": _non_negative,
+        },
+        "activity.csv": {
+            "pod": pod,
+            "locality": locality,
+            "age_band": age_band,
+            "activity": _non_negative,
+        },
+        "seasonality.csv": {"pod": pod, "month": _month, "factor": _non_negative},
+        "unit_costs.csv": {"pod": pod, "tariff": _non_negative, "unit_cost": _non_negative},
+        "provision.csv": {"pod": pod, "locality": locality, "org": org, "share": _share},
+        "cost_structure.csv": {
+            "org": org,
+            "pod": pod,
+            "fixed_share": _share,
+            "stepped_share": _share,
+            "variable_share": _share,
+            "units_per_step": _non_negative,
+            "decision_lag_years": _whole,
+        },
+        "allocations.csv": {
+            "org": commissioner,
+            "line": _code(("nhs_allocation", "council_funding"), "funding line"),
+            "amount": _non_negative,
+            "basis": _code(("weighted_population", "fixed"), "basis"),
+        },
+        "other_spend.csv": {
+            "org": commissioner,
+            "line": _text,
+            "payee": org,
+            "amount": _non_negative,
+            "hospital_care": _flag,
+        },
+        "contracts.csv": {
+            "commissioner": commissioner,
+            "provider": org,
+            "form": _code(("pbr", "block", "blended"), "contract form"),
+            "variable_share": _share,
+        },
+        "waiting_list.csv": {"pod": pod, "locality": locality, "waiting": _non_negative},
+        "capacity.csv": {
+            "org": org,
+            "resource": _code(
+                (
+                    "ed_cubicles",
+                    "utc_cubicles",
+                    "acute_beds",
+                    "escalation_beds",
+                    "op_slots_per_week",
+                    "virtual_ward_beds",
+                ),
+                "resource",
+            ),
+            "amount": _non_negative,
+        },
+    }
+
+
+SCHEMAS: dict[str, dict[str, Parser]] = schemas(_identifier, _identifier)
+"""The files of a baseline and their columns (codes checked as codes; a load checks them
+against organisations.csv)."""
 
 
 @dataclass
@@ -318,7 +322,8 @@ class Baseline:
     units_per_step: xr.DataArray
     decision_lag: xr.DataArray
     pods: xr.Dataset
-    organisations: xr.Dataset
+    organisations: Organisations
+    """Codes, names and roles, in the order of every ``org`` axis."""
     locality_commissioner: xr.DataArray
     allocation: xr.DataArray
     allocation_basis: xr.DataArray
@@ -335,15 +340,13 @@ class Baseline:
     # them on every evaluation, and building them through xarray costs milliseconds
     # each. A Baseline is never changed after loading, so the caches cannot go stale.
 
-    @cached_property
-    def _in_system(self) -> tuple[str, ...]:
-        flags = self.organisations["in_system"]
-        return tuple(str(o) for o in flags.org.values if bool(flags.sel(org=o)))
-
     @property
     def in_system(self) -> list[str]:
         """Organisations inside the Sefton system (surpluses summed to the system position)."""
-        return list(self._in_system)
+        organisations = self.organisations
+        return [
+            c for c, flag in zip(organisations.codes, organisations.in_system, strict=True) if flag
+        ]
 
     @cached_property
     def _bed_days_per_unit(self) -> dict[str, float]:
@@ -362,22 +365,23 @@ class Baseline:
     @cached_property
     def _commissioner_of(self) -> xr.DataArray:
         kinds = self.pods["commissioner_kind"]
-        data = np.zeros((len(LOCALITIES), len(PODS), len(COMMISSIONERS)))
+        commissioners = list(self.organisations.commissioners)
+        data = np.zeros((len(LOCALITIES), len(PODS), len(commissioners)))
         for i, loc in enumerate(LOCALITIES):
             for j, p in enumerate(PODS):
                 who = (
-                    "sefton_council"
+                    self.organisations.council
                     if kinds.sel(pod=p).item() == "council"
                     else self.locality_commissioner.sel(locality=loc).item()
                 )
-                data[i, j, COMMISSIONERS.index(who)] = 1.0
+                data[i, j, commissioners.index(who)] = 1.0
         return xr.DataArray(
             data,
             dims=("locality", "pod", "commissioner"),
             coords={
                 "locality": list(LOCALITIES),
                 "pod": list(PODS),
-                "commissioner": list(COMMISSIONERS),
+                "commissioner": commissioners,
             },
         )
 
@@ -397,9 +401,12 @@ class BaselineArrays:
     """Numpy copies of a :class:`Baseline` for the fast analytic path, built once per baseline.
 
     Axes follow the codes in :mod:`sefton_finance.codes` (``PODS``, ``LOCALITIES``,
-    ``ORGANISATIONS``, ``COMMISSIONERS``, ``AGE_BANDS``), in the order given for
-    each attribute. The arrays are read-only: they are shared by every run.
+    ``AGE_BANDS``) and the baseline's organisations (``org``, and ``commissioner`` for
+    the organisations that commission), in the order given for each attribute. The
+    arrays are read-only: they are shared by every run.
     """
+
+    organisations: Organisations
 
     provision: np.ndarray
     """``(pod, locality, org)`` share of each locality's activity delivered by each provider."""
@@ -431,8 +438,6 @@ class BaselineArrays:
     """``(pod,)`` bool."""
     waiting_list: np.ndarray
     """``(locality, pod)`` patients waiting at the start of the base year."""
-    in_system: np.ndarray
-    """``(org,)`` bool."""
     population: np.ndarray
     """``(locality, age_band)``"""
     population_growth: np.ndarray
@@ -440,7 +445,7 @@ class BaselineArrays:
     need_weight: np.ndarray
     """``(age_band,)``"""
     locality_commissioner: np.ndarray
-    """``(locality,)`` index into ``COMMISSIONERS``."""
+    """``(locality,)`` index into the commissioners."""
     allocation: np.ndarray
     """``(commissioner,)``"""
     weighted_basis: np.ndarray
@@ -471,12 +476,13 @@ class BaselineArrays:
     @classmethod
     def from_baseline(cls, baseline: Baseline) -> BaselineArrays:
         """Build the arrays (through xarray once, so the values are the loader's own)."""
-        pods, orgs, locs = list(PODS), list(ORGANISATIONS), list(LOCALITIES)
+        pods, locs = list(PODS), list(LOCALITIES)
+        orgs = list(baseline.organisations.codes)
         info = baseline.pods.sel(pod=pods)
         weights = (baseline.provision * baseline.tariff * baseline._commissioner_of).transpose(
             "commissioner", "org", "locality", "pod"
         )
-        commissioners = list(COMMISSIONERS)
+        commissioners = list(baseline.organisations.commissioners)
 
         def values(array: xr.DataArray, *dims: str) -> np.ndarray:
             out = np.array(array.transpose(*dims).values, dtype=float)
@@ -486,8 +492,8 @@ class BaselineArrays:
         def org_pod(array: xr.DataArray) -> np.ndarray:
             return values(array.sel(org=orgs, pod=pods), "org", "pod")
 
-        flags = baseline.organisations["in_system"].sel(org=orgs).values.astype(bool)
         out = cls(
+            organisations=baseline.organisations,
             provision=values(
                 baseline.provision.sel(pod=pods, locality=locs, org=orgs), "pod", "locality", "org"
             ),
@@ -513,7 +519,6 @@ class BaselineArrays:
             waiting_list=values(
                 baseline.waiting_list.sel(locality=locs, pod=pods), "locality", "pod"
             ),
-            in_system=flags,
             population=values(baseline.population.sel(locality=locs), "locality", "age_band"),
             population_growth=values(
                 baseline.population_growth.sel(locality=locs), "locality", "age_band"
@@ -549,7 +554,6 @@ class BaselineArrays:
         )
         for array in (
             out.has_waiting_list,
-            out.in_system,
             out.locality_commissioner,
             out.weighted_basis,
             out.contract_exists,
@@ -586,6 +590,14 @@ class ProviderPairs:
     """``(rank, pair)`` locality index of each term."""
     share: np.ndarray
     """``(rank, pair)`` provision share of each term (0 for padding)."""
+    shape: tuple[int, int]
+    """``(org, pod)`` counts of the baseline."""
+
+    def by_org_pod(self, series: np.ndarray) -> np.ndarray:
+        """Per-pair ``series (pair, draw, year)`` as ``(draw, year, org, pod)`` (zeros elsewhere)."""
+        out = np.zeros((series.shape[1], series.shape[2], *self.shape))
+        out[:, :, self.org, self.pod] = np.moveaxis(series, 0, -1)
+        return out
 
     @classmethod
     def from_provision(cls, provision: np.ndarray) -> ProviderPairs:
@@ -603,6 +615,7 @@ class ProviderPairs:
             org=np.array([o for _, o in pairs], dtype=int),
             locality=terms[..., 0].astype(int),
             share=terms[..., 1],
+            shape=(provision.shape[2], provision.shape[0]),
         )
 
 
@@ -674,13 +687,20 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
     directory = PACKAGED if directory is None else Path(directory)
     if not directory.is_dir():
         raise BaselineError(directory, ["baseline directory not found"])
-    tables = {name: read_table(directory / name, schema) for name, schema in SCHEMAS.items()}
+    organisation_rows = read_table(directory / "organisations.csv", ORGANISATIONS_SCHEMA)
+    _unique(organisation_rows, ("org",))
+    organisations = _organisations(organisation_rows)
+    orgs = list(organisations.codes)
+    org_code = _code(orgs, "organisation (organisations.csv)")
+    commissioner_code = _code(organisations.commissioners, "commissioner (organisations.csv)")
+    tables = {"organisations.csv": organisation_rows}
+    for name, schema in schemas(org_code, commissioner_code).items():
+        if name not in tables:
+            tables[name] = read_table(directory / name, schema)
     t = tables
-    orgs, locs, pods_list = list(ORGANISATIONS), list(LOCALITIES), list(PODS)
+    locs, pods_list = list(LOCALITIES), list(PODS)
     ages, months = list(AGE_BANDS), list(MONTHS)
 
-    _unique(t["organisations.csv"], ("org",))
-    _complete(t["organisations.csv"], ("org",), [(o,) for o in orgs])
     _unique(t["localities.csv"], ("locality",))
     _complete(t["localities.csv"], ("locality",), [(loc,) for loc in locs])
     _unique(t["population.csv"], ("locality", "age_band"))
@@ -713,19 +733,6 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
     _unique(t["waiting_list.csv"], ("pod", "locality"))
     _unique(t["capacity.csv"], ("org", "resource"))
 
-    organisations = xr.Dataset(
-        {
-            column: (
-                "org",
-                [
-                    next(r[column] for r in t["organisations.csv"].rows if r["org"] == o)
-                    for o in orgs
-                ],
-            )
-            for column in ("long_name", "kind", "in_system", "sefton_share_of_activity")
-        },
-        coords={"org": orgs},
-    )
     pods = xr.Dataset(
         {
             column: (
@@ -784,7 +791,7 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
                 "a stepped cost needs units_per_step > 0", number, "units_per_step"
             )
     for row, number in zip(t["provision.csv"].rows, t["provision.csv"].row_numbers, strict=True):
-        provider_kind = organisations["kind"].sel(org=row["org"]).item()
+        provider_kind = organisations.kinds[organisations.index(row["org"])]
         if row["share"] > 0 and provider_kind in {"commissioner", "council"}:
             raise t["provision.csv"].fail(
                 f"'{row['org']}' is a commissioner, not a provider", number, "org"
@@ -802,7 +809,7 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
 
     coords_op = {"org": orgs, "pod": pods_list}
     contracts = t["contracts.csv"]
-    commissioners = list(COMMISSIONERS)
+    commissioners = list(organisations.commissioners)
     exists = _to_array(
         Table(contracts.path, [dict(r, one=1.0) for r in contracts.rows], contracts.row_numbers),
         ("commissioner", "provider"),
@@ -908,13 +915,48 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
     return baseline
 
 
+def _organisations(table: Table) -> Organisations:
+    """The organisations of organisations.csv, checked for the roles the model needs."""
+    rows = table.rows
+    if not rows:
+        raise table.fail("no organisations")
+    kinds = [r["kind"] for r in rows]
+    if "commissioner" not in kinds:
+        raise table.fail(
+            "no NHS commissioner (kind 'commissioner'): someone must hold the allocation"
+        )
+    councils = [n for r, n in zip(rows, table.row_numbers, strict=True) if r["kind"] == "council"]
+    if len(councils) > 1:
+        raise table.fail("more than one council (kind 'council')", councils[1], "kind")
+    for row, number in zip(rows, table.row_numbers, strict=True):
+        if row["des_site"] and row["kind"] != "acute":
+            raise table.fail(
+                "only an acute hospital can be a discrete-event site", number, "des_site"
+            )
+
+    def flags(column: str) -> np.ndarray:
+        values = np.array([bool(r[column]) for r in rows], dtype=bool)
+        values.flags.writeable = False
+        return values
+
+    return Organisations(
+        codes=tuple(r["org"] for r in rows),
+        short_names=tuple(r["short_name"] for r in rows),
+        long_names=tuple(r["long_name"] for r in rows),
+        kinds=tuple(kinds),
+        in_system=flags("in_system"),
+        pooled_budget=flags("pooled_budget"),
+        des_site=flags("des_site"),
+    )
+
+
 def _check_contracts(baseline: Baseline, contracts: Table) -> None:
     """Every commissioner that buys a pod from a provider must have a contract with it."""
     buys = (
         baseline._commissioner_of * baseline.provision * (baseline.activity.sum("age_band") > 0)
     ).sum(("locality", "pod"))
-    for c in COMMISSIONERS:
-        for o in ORGANISATIONS:
+    for c in baseline.organisations.commissioners:
+        for o in baseline.organisations.codes:
             if (
                 float(buys.sel(commissioner=c, org=o)) > 0
                 and float(baseline.contract_exists.sel(commissioner=c, provider=o)) == 0

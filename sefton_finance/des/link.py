@@ -27,8 +27,6 @@ from sefton_finance.des.inputs import DesCapacity
 from sefton_finance.des.outputs import confidence_interval
 from sefton_finance.des.run import simulate
 
-SITES: tuple[str, ...] = ("aintree", "southport_ormskirk")
-
 ELECTIVE_INPATIENT_SHARE = 0.2
 """Share of elective admissions that stay overnight: about 80% are day cases (NHS Digital,
 2019-20; DATA.md, trust M). The baseline's elective bed days per admission (1.04) is this
@@ -78,19 +76,21 @@ def des_capacity(baseline: Baseline) -> DesCapacity:
     """
     capacity = baseline.capacity
     pods = baseline.pods
+    sites = baseline.organisations.des_sites
 
     def per_site(resource: str) -> dict[str, float]:
         if resource not in capacity.resource.values:
-            return dict.fromkeys(SITES, 0.0)
-        return {site: float(capacity.sel(org=site, resource=resource)) for site in SITES}
+            return dict.fromkeys(sites, 0.0)
+        return {site: float(capacity.sel(org=site, resource=resource)) for site in sites}
 
     nel_share = (
         baseline.activity.sel(pod="nel_admission").sum("age_band")
         * baseline.provision.sel(pod="nel_admission")
     ).sum("locality")
-    nel_share = nel_share.sel(org=list(SITES)) / nel_share.sel(org=list(SITES)).sum()
+    nel_share = nel_share.sel(org=list(sites)) / nel_share.sel(org=list(sites)).sum()
+    # The virtual ward's places, whoever runs them (the community provider in Sefton).
     virtual_total = (
-        float(capacity.sel(org="mersey_care", resource="virtual_ward_beds"))
+        float(capacity.sel(resource="virtual_ward_beds").sum())
         if ("virtual_ward_beds" in capacity.resource.values)
         else 0.0
     )
@@ -99,9 +99,9 @@ def des_capacity(baseline: Baseline) -> DesCapacity:
     waiting = (
         (baseline.waiting_list.sel(pod=op_pods) * baseline.provision.sel(pod=op_pods))
         .sum(("locality", "pod"))
-        .sel(org=list(SITES))
+        .sel(org=list(sites))
     )
-    waiting = {site: float(waiting.sel(org=site)) for site in SITES}
+    waiting = {site: float(waiting.sel(org=site)) for site in sites}
     # capacity.csv counts clinic slots per clinic week (46 a year) for face-to-face and
     # virtual attendances; the DES runs face-to-face clinics every week of the year.
     outpatients = (
@@ -115,7 +115,7 @@ def des_capacity(baseline: Baseline) -> DesCapacity:
     }
     max_age = {
         site: BACKLOG_AGE_FACTOR * waiting[site] / slots[site] if slots[site] > 0 else 0.0
-        for site in SITES
+        for site in sites
     }
     return DesCapacity(
         ed_cubicles={k: round(v) for k, v in per_site("ed_cubicles").items()},
@@ -124,7 +124,7 @@ def des_capacity(baseline: Baseline) -> DesCapacity:
         escalation_beds={k: round(v) for k, v in per_site("escalation_beds").items()},
         op_slots_per_week=slots,
         virtual_ward_beds={
-            site: round(virtual_total * float(nel_share.sel(org=site))) for site in SITES
+            site: round(virtual_total * float(nel_share.sel(org=site))) for site in sites
         },
         ed_mean_hours=float(pods["service_hours"].sel(pod="ae_type1")),
         utc_mean_hours=float(pods["service_hours"].sel(pod="ae_type3")),
@@ -148,7 +148,7 @@ def des_demand(activity: xr.DataArray, baseline: Baseline) -> xr.DataArray:
     """
     by_site = (
         activity.sel(pod=list(DES_PODS))
-        * baseline.provision.sel(pod=list(DES_PODS), org=list(SITES))
+        * baseline.provision.sel(pod=list(DES_PODS), org=list(baseline.organisations.des_sites))
     ).sum("locality")
     # Outpatient demand is first attendances plus follow-ups still seen face to face.
     return (
@@ -199,18 +199,25 @@ def run_des(
     parts = []
     for year, child in zip(years, root.spawn(len(years)), strict=True):
         held = capacity_growth.sel(year=year)
-        yearly = _scaled_capacity(base, held, opening)
+        yearly = _scaled_capacity(base, held, opening, baseline)
         part = simulate(demand.sel(year=[year]), yearly, seed=child, **options)
         opening = {
             site: round(float(part["op_waiting_list"].sel(site=site).mean("replication").squeeze()))
-            for site in SITES
+            for site in baseline.organisations.des_sites
         }
         parts.append(part)
     return xr.concat(parts, dim="year", data_vars="minimal", coords="minimal", compat="override")
 
 
-def _scaled_capacity(base: DesCapacity, held: xr.DataArray, opening: object) -> DesCapacity:
+def _scaled_capacity(
+    base: DesCapacity, held: xr.DataArray, opening: object, baseline: Baseline
+) -> DesCapacity:
     """Base capacity scaled by the capacity held this year (``(org, pod)`` ratios to base)."""
+    sites = baseline.organisations.des_sites
+    virtual_ward_providers = []
+    if "virtual_ward_beds" in baseline.capacity.resource.values:
+        places = baseline.capacity.sel(resource="virtual_ward_beds")
+        virtual_ward_providers = [str(o) for o in places.org.values if float(places.sel(org=o)) > 0]
 
     def ratio(org: str, pods: list[str]) -> float:
         values = [float(held.sel(org=org, pod=p)) for p in pods]
@@ -219,16 +226,17 @@ def _scaled_capacity(base: DesCapacity, held: xr.DataArray, opening: object) -> 
 
     def scale(field: str, pods: list[str], whole: bool = True) -> dict[str, float]:
         current = getattr(base, field)
-        values = current if isinstance(current, dict) else dict.fromkeys(SITES, current)
-        scaled = {site: values[site] * ratio(site, pods) for site in SITES}
+        values = current if isinstance(current, dict) else dict.fromkeys(sites, current)
+        scaled = {site: values[site] * ratio(site, pods) for site in sites}
         return {site: round(v) for site, v in scaled.items()} if whole else scaled
 
-    virtual = ratio("mersey_care", ["virtual_ward"])
+    ratios = [ratio(org, ["virtual_ward"]) for org in virtual_ward_providers]
+    virtual = float(np.mean(ratios)) if ratios else 1.0
     current_virtual = base.virtual_ward_beds
     virtual_beds = (
         current_virtual
         if isinstance(current_virtual, dict)
-        else dict.fromkeys(SITES, current_virtual)
+        else dict.fromkeys(sites, current_virtual)
     )
     return base.replace(
         acute_beds=scale("acute_beds", ["bed_days"]),

@@ -12,26 +12,29 @@ shall implement:
 
 ``Params``
     a frozen pydantic model of its parameters (subclass :class:`InterventionParams`);
-``shift(activity, share, baseline)``
-    given activity ``(year, month, locality, age_band, pod)`` and the share of
-    each targeted flow affected ``(year, locality, age_band)``, return the new
-    activity. The base class gives the common removal and bed-day linkage;
-    most mechanisms only override :meth:`destination`.
+``destination(moved, pod)``
+    where the activity moved out of ``pod`` goes (``{}``: it is avoided).
 
+It may override ``affected_share(years, levers)`` (the share of each targeted
+flow affected) and ``yearly_cost(years, levers, price_index)``. All three work
+on the model's working form: numpy arrays with a draw axis (see each method).
+The model removes the share from each targeted pod, frees the bed days of
+admissions that leave, and adds what :meth:`Intervention.destination` returns.
 Everything else (phasing, lag, targeting, costs) is shared and lives here.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
-import xarray as xr
 from pydantic import Field, field_validator, model_validator
 
-from sefton_finance.codes import AGE_BANDS, LOCALITIES, ORGANISATIONS, PODS
+from sefton_finance.codes import AGE_BANDS, LOCALITIES, PODS
 from sefton_finance.levers import Lever, bounds, central, year_start
+from sefton_finance.model.draws import lever_column
 from sefton_finance.scenario import Frozen
 
 LeverValues = Mapping[str, Any]
@@ -63,10 +66,12 @@ class InterventionParams(Frozen):
     """One-off cost in the start year (GBP, base-year prices)."""
     recurring_cost: Lever = 0.0
     """Cost each year from the start year (GBP a year, base-year prices, inflated)."""
-    payer: str = "ccgs"
-    """Who pays: an organisation code, or 'ccgs' (the two CCGs pro rata to population)."""
+    payer: str = "nhs_commissioners"
+    """Who pays: an organisation code, a kind that one organisation holds (``council``), or
+    ``nhs_commissioners`` (``ccgs``): the NHS commissioners pro rata to weighted population."""
     delivered_by: str = "external"
-    """Organisation that delivers the intervention and receives its funding."""
+    """Who delivers the intervention and receives its funding: a code, or a kind that one
+    organisation holds (``community_mental_health``)."""
     intensity: float = Field(1.0, ge=0, le=10)
     """Scale of the intervention: multiplies the effect (capped at 100%) and the costs."""
     evidence: str = ""
@@ -100,10 +105,12 @@ class InterventionParams(Frozen):
 
     @field_validator("payer", "delivered_by")
     @classmethod
-    def _known_org(cls, value: str) -> str:
-        if value != "ccgs" and value not in ORGANISATIONS:
+    def _party_code(cls, value: str) -> str:
+        # Which organisations exist is the baseline's business: checked when a run meets
+        # one (sefton_finance.model.interventions.check_parties).
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", value):
             raise ValueError(
-                f"unknown organisation {value!r}; known: ccgs, {', '.join(ORGANISATIONS)}"
+                f"an organisation code or role, like 'aintree' or 'nhs_commissioners', got {value!r}"
             )
         return value
 
@@ -187,64 +194,42 @@ class Intervention:
                 out[index] = ramp[-1] * (1 - self.params.decay) ** (k - len(ramp) + 1)
         return out
 
-    def affected_share(self, years: list[str], levers: LeverValues) -> xr.DataArray:
-        """Share of each targeted flow affected, dims ``(year, locality, age_band)`` (+ ``draw``).
+    def affected_share(self, years: list[str], levers: LeverValues) -> np.ndarray:
+        """Share of each targeted flow affected, ``(age_band, draw, year, 1, locality)``.
 
-        Capped at 1 so no intervention removes more than all of a flow.
+        The lever ``effect`` x intensity x phasing, on the targeted localities and age
+        bands only, capped at 1 so no intervention removes more than all of a flow.
+        The month axis has length 1: the share is the same in every month.
         """
-        phase = xr.DataArray(self.phasing(years), dims="year", coords={"year": years})
-        where = xr.DataArray(
-            np.ones((len(LOCALITIES), len(AGE_BANDS))),
-            dims=("locality", "age_band"),
-            coords={"locality": list(LOCALITIES), "age_band": list(AGE_BANDS)},
-        )
-        if self.params.localities is not None:
-            where = where * xr.DataArray(
-                [name in self.params.localities for name in LOCALITIES],
-                dims="locality",
-                coords={"locality": list(LOCALITIES)},
-            )
-        if self.params.age_bands is not None:
-            where = where * xr.DataArray(
-                [band in self.params.age_bands for band in AGE_BANDS],
-                dims="age_band",
-                coords={"age_band": list(AGE_BANDS)},
-            )
-        share = levers["effect"] * self.params.intensity * phase * where
-        return share.clip(0.0, 1.0)
+        params = self.params
+        where = np.ones((len(LOCALITIES), len(AGE_BANDS)))
+        if params.localities is not None:
+            where = where * np.array([n in params.localities for n in LOCALITIES])[:, None]
+        if params.age_bands is not None:
+            where = where * np.array([b in params.age_bands for b in AGE_BANDS])[None, :]
+        share = (lever_column(levers["effect"]) * params.intensity) * self.phasing(years)
+        share = np.clip(share[:, :, None, None] * where, 0.0, 1.0)  # (draw, year, locality, age)
+        return np.transpose(share, (3, 0, 1, 2))[:, :, :, None, :]
 
-    def destination(self, moved: xr.DataArray, pod: str) -> dict[str, xr.DataArray]:
-        """Activity that appears elsewhere when ``moved`` leaves ``pod`` (none: it is avoided)."""
+    def destination(self, moved: np.ndarray, pod: str) -> dict[str, np.ndarray]:
+        """Activity that appears elsewhere when ``moved`` leaves ``pod`` (none: it is avoided).
+
+        ``moved`` is laid out ``(age_band, draw, year, month, locality)``; return arrays
+        that broadcast against it, keyed by destination pod.
+        """
         return {}
 
-    def shift(
-        self, activity: xr.DataArray, share: xr.DataArray, bed_days_per_unit: Mapping[str, float]
-    ) -> xr.DataArray:
-        """Apply the intervention to activity ``(year, month, locality, age_band, pod)``.
-
-        Removes ``share`` of each targeted pod; bed days follow admissions that are
-        removed (a diverted admission frees its stay); whatever :meth:`destination`
-        returns is added to the destination pods.
-        """
-        new = activity.copy()
-        for pod in self.params.pods:
-            moved = activity.sel(pod=pod) * share
-            new.loc[{"pod": pod}] = activity.sel(pod=pod) - moved
-            stay = bed_days_per_unit.get(pod, 0.0)
-            if stay > 0 and "bed_days" not in self.params.pods:
-                freed = moved * stay
-                new.loc[{"pod": "bed_days"}] = (new.sel(pod="bed_days") - freed).clip(min=0.0)
-            for target, added in self.destination(moved, pod).items():
-                new.loc[{"pod": target}] = new.sel(pod=target) + added
-        return new
-
     def yearly_cost(
-        self, years: list[str], levers: LeverValues, price_index: xr.DataArray
-    ) -> xr.DataArray:
-        """Cost by year (GBP, cash): set-up in the start year, recurring from then on, inflated."""
+        self, years: list[str], levers: LeverValues, price_index: np.ndarray
+    ) -> np.ndarray:
+        """Cost ``(draw, year)`` (GBP, cash): set-up in the start year, recurring from then
+        on, inflated by ``price_index`` ``(draw, year)``, scaled by intensity."""
         start = self.start_index(years)
         index = np.arange(len(years))
-        setup = xr.DataArray((index == start).astype(float), dims="year", coords={"year": years})
-        running = xr.DataArray((index >= start).astype(float), dims="year", coords={"year": years})
-        cost = (levers["setup_cost"] * setup + levers["recurring_cost"] * running) * price_index
+        setup = (index == start).astype(float)
+        running = (index >= start).astype(float)
+        cost = (
+            lever_column(levers["setup_cost"]) * setup
+            + lever_column(levers["recurring_cost"]) * running
+        ) * price_index
         return cost * self.params.intensity

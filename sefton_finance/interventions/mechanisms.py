@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import xarray as xr
+import numpy as np
 from pydantic import Field, field_validator
 
 from sefton_finance.codes import PODS
@@ -37,7 +37,7 @@ class Substitute(Intervention):
     mechanism = "substitute"
     Params = SubstituteParams
 
-    def destination(self, moved: xr.DataArray, pod: str) -> dict[str, xr.DataArray]:
+    def destination(self, moved: np.ndarray, pod: str) -> dict[str, np.ndarray]:
         return {self.params.to_pod: moved * self.params.ratio}
 
 

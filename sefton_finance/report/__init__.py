@@ -19,7 +19,6 @@ Panel, hvplot, HoloViews and bokeh are imported lazily: the library itself does
 not need the dashboard extras to compute results.
 """
 
-from sefton_finance.codes import ORGANISATION_LABELS
 from sefton_finance.report.charts import (
     activity_chart,
     break_even_chart,
@@ -76,7 +75,6 @@ __all__ = [
     "GBP_M",
     "INTERVENTION_LABELS",
     "LOCALITY_LABELS",
-    "ORGANISATION_LABELS",
     "PALETTE",
     "POD_LABELS",
     "QUANTILES",

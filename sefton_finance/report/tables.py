@@ -9,8 +9,6 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from sefton_finance.codes import ORGANISATION_LABELS
-
 GBP_M = 1e6
 SYSTEM = "Sefton system"
 QUANTILES = (0.1, 0.5, 0.9)
@@ -213,7 +211,7 @@ def organisation_table(ds: xr.Dataset) -> pd.DataFrame:
     )
     for org, keep in zip(ds.org.values, inside, strict=True):
         if keep:
-            label = ORGANISATION_LABELS.get(str(org), str(org))
+            label = str(org)
             if "org_name" in ds.coords:
                 label = str(ds["org_name"].sel(org=org).item())
             rows[label] = surplus.sel(org=org).values

@@ -44,8 +44,8 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def small_results(tmp_path_factory):
     """The shipped scenarios shortened to three years, run once: ``(scenarios_dir, results_dir)``."""
+    from sefton_finance.api import run_file
     from sefton_finance.results import save
-    from sefton_finance.runner import run_file
 
     root = tmp_path_factory.mktemp("board")
     scenarios, results = root / "scenarios", root / "results"

@@ -19,7 +19,7 @@ def test_verify_des_passes_every_textbook_check():
 
 def test_des_prints_performance_with_confidence_intervals():
     result = subprocess.run(
-        [*CLI, "des", str(SCENARIOS / "place_plan.yaml"), "--replications", "3", "--years", "1"],
+        [*CLI, "des", str(SCENARIOS / "place_plan.yaml"), "--replications", "3", "--years", "2"],
         capture_output=True,
         text=True,
         timeout=900,
@@ -40,3 +40,36 @@ def test_des_rejects_bad_options_cleanly():
     assert result.returncode == 2
     assert "--replications" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_des_prints_what_run_saves_for_a_des_scenario(tmp_path):
+    """One question, one answer: `des` is a view of the run `run` saves."""
+    scenario = SCENARIOS / "des" / "place_plan_des.yaml"
+    saved = subprocess.run(
+        [*CLI, "run", str(scenario), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert saved.returncode == 0, saved.stderr
+    printed = subprocess.run(
+        [*CLI, "des", str(scenario)], capture_output=True, text=True, timeout=900
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert "run with" not in printed.stdout  # nothing about the scenario was changed
+    from sefton_finance.results import load
+
+    ds = load(tmp_path / "place_plan_des.nc")
+    congestion = ds["cost_congestion"].sum("pod")
+    rows = [line for line in printed.stdout.splitlines() if "Congestion cost" in line]
+    assert len(rows) == ds.year.size
+    for year, row in zip(ds.year.values, rows, strict=True):
+        cells = [cell.strip() for cell in row.split("│")[2:] if cell.strip()]
+        expected = [
+            f"{float(congestion.sel(year=year, org=site)) / 1e6:,.2f}" for site in ds.site.values
+        ]
+        assert cells == expected, (str(year), cells, expected)
+    four_hours = ds["des_ed_4hr_performance"].isel(year=-1)
+    for site in ds.site.values:
+        assert f"{float(four_hours.sel(site=site)):.1%}" in printed.stdout

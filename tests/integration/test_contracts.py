@@ -13,7 +13,7 @@ import pytest
 import xarray as xr
 from helpers import scenario_from
 
-from sefton_finance.pipeline import run
+from sefton_finance.api import run
 
 FEWER_FOLLOWUPS = """
 - name: pifu

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from helpers import simple_scenario
 
+from sefton_finance.api import run
 from sefton_finance.baseline import PACKAGED, load_baseline
 from sefton_finance.errors import ScenarioError
-from sefton_finance.pipeline import run
 from sefton_finance.results import balance_checks
 
 INTERVENTIONS = "- name: virtual_ward\n  effect: 0.05\n- name: pifu\n"

@@ -7,8 +7,8 @@ import pytest
 import xarray as xr
 from helpers import SCENARIOS
 
+from sefton_finance.api import run_file
 from sefton_finance.results import all_checks_pass, balance_checks, load, save
-from sefton_finance.runner import run_file
 
 
 @pytest.fixture(scope="module")

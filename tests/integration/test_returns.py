@@ -9,7 +9,8 @@ import xarray as xr
 from helpers import SCENARIOS, simple_scenario
 
 from sefton_finance.analysis import intervention_returns
-from sefton_finance.runner import run_file, run_scenario
+from sefton_finance.api import run as run_scenario
+from sefton_finance.api import run_file
 from sefton_finance.travel import CAR_SHARE, HOSPITAL_KM_ONE_WAY, travel_avoided
 
 

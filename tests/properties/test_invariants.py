@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sefton_finance.pipeline import run
+from sefton_finance.api import run
 from sefton_finance.results import balance_checks
 from sefton_finance.scenario import parse_scenario
 

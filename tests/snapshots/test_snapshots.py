@@ -23,8 +23,8 @@ import pytest
 import xarray as xr
 from helpers import SCENARIOS
 
+from sefton_finance.api import run as run_scenario
 from sefton_finance.montecarlo import run_monte_carlo
-from sefton_finance.runner import run_scenario
 from sefton_finance.scenario import load_scenario, parse_scenario
 
 HERE = Path(__file__).parent
@@ -121,4 +121,3 @@ def test_discrete_event_scenario_keeps_its_numbers(baseline):
     ds = run_scenario(scenario, baseline)
     assert np.isfinite(ds["system_surplus"].values).all()
     check("place_plan_des", ds)
-

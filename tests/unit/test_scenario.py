@@ -5,6 +5,7 @@ import json
 import pytest
 from helpers import SCENARIOS
 
+from sefton_finance.api import check_scenario, run_file
 from sefton_finance.errors import ScenarioError
 from sefton_finance.scenario import json_schema, load_scenario, parse_scenario, scenario_to_yaml
 
@@ -25,11 +26,6 @@ BAD_SCENARIOS = {
         "name: x\ninterventions:\n  - name: magic_beans\n",
         "interventions[0].name",
         "magic_beans",
-    ),
-    "unknown organisation": (
-        "name: x\ninterventions:\n  - name: pifu\n    payer: atlantis_ccg\n",
-        "interventions[0].payer",
-        "atlantis_ccg",
     ),
     "unknown intervention parameter": (
         "name: x\ninterventions:\n  - name: pifu\n    efect: 0.2\n",
@@ -80,6 +76,21 @@ def test_bad_scenario_names_file_field_and_value(tmp_path, case):
     assert str(path) in message
     assert field in message
     assert value in message
+
+
+def test_a_payer_the_baseline_does_not_have_is_named_with_the_file(tmp_path, baseline):
+    """Organisations are baseline data: the check happens when a scenario meets a baseline."""
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: x\ninterventions:\n  - name: pifu\n    payer: atlantis_ccg\n")
+    scenario = load_scenario(path)  # valid on its own
+    with pytest.raises(ScenarioError) as caught:
+        check_scenario(scenario, baseline, path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert "interventions[0].payer" in message
+    assert "atlantis_ccg" in message
+    with pytest.raises(ScenarioError):
+        run_file(path, baseline)
 
 
 @pytest.mark.parametrize(

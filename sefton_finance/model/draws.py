@@ -1,24 +1,23 @@
-"""The fast path's numpy arrays: a leading draw axis, and how they become labelled.
+"""The working form: numpy arrays with a leading draw axis, and how they become labelled.
 
 Inside a run every array is plain numpy with the draw axis first (length 1 where
-nothing varies by draw); :class:`Draws` labels them at the boundary. Here too are
-the numpy side of a :class:`~sefton_finance.pipeline.Context` and the fixed-order
-sums over age bands that keep results identical to the last bit.
+nothing varies by draw, numpy broadcasting keeps it so); :class:`Draws` labels
+them at the edge. Here too are the fixed-order sums over age bands that keep
+results identical to the last bit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from sefton_finance.levers import Levers
-
-if TYPE_CHECKING:
-    from sefton_finance.pipeline import Context
+Levers = Mapping[str, Any]
+"""A run's lever values keyed by the scenario's field paths: numbers, or DataArrays with
+a ``draw`` dim for sampled values (see :func:`sefton_finance.model.levers.principal_levers`)."""
 
 
 @dataclass(frozen=True)
@@ -26,8 +25,8 @@ class Draws:
     """How a run varies by draw: every internal array has a leading draw axis.
 
     The axis has length ``size`` where an array depends on a sampled lever and 1
-    where it does not (numpy broadcasting keeps it so); at the boundary a length-1
-    axis is dropped, as the labelled arrays had no ``draw`` dim there.
+    where it does not; at the edge a length-1 axis is dropped, unless the levers
+    were sampled (a one-draw Monte Carlo chunk keeps its ``draw`` dim).
     """
 
     size: int
@@ -82,47 +81,19 @@ def lever_column(value: Any) -> np.ndarray:
     return np.array([[float(value)]])
 
 
-@dataclass(frozen=True)
-class ContextArrays:
-    """The numpy side of a :class:`~sefton_finance.pipeline.Context` (draw axis first)."""
-
-    draws: Draws
-    plan_blocks: np.ndarray
-    """Do-nothing demand ``(pod, age_band, draw, year, month, locality)``."""
-    plan_local: np.ndarray
-    """Do-nothing demand summed over age bands ``(pod, draw, year, month, locality)``."""
-    tariff: np.ndarray
-    """``(draw, year)`` tariff price index."""
-    cost: np.ndarray
-    """``(draw, year)`` cost price index."""
-    other_spend: np.ndarray
-    """``(draw, year)`` other-spend index."""
-    funding: np.ndarray
-    """``(draw, year, commissioner)``."""
-    variable_share: np.ndarray
-    """``(commissioner, org)`` contract variable share."""
-    ccg_split: dict[str, float]
-    """Each CCG's share of base-year weighted population (who pays for 'ccgs')."""
+def with_draw_axis(values: np.ndarray, size: int) -> np.ndarray:
+    """``values`` (draw axis first, length 1 or ``size``) broadcast to ``size`` draws."""
+    return np.broadcast_to(values, (size, *values.shape[1:]))
 
 
-def sum_age_bands(activity: xr.DataArray) -> xr.DataArray:
-    """Sum over age bands, adding the bands in a fixed order.
+def add_bands_by_pod(blocks: np.ndarray) -> np.ndarray:
+    """``(pod, age_band, ...)`` summed over age bands, pod by pod: ``(pod, ...)``.
 
     Elementwise adds in a fixed order give the same last bit whether a pod was
     touched by an intervention or not, and whatever the number of draws: so a
     zero-effect intervention changes nothing, exactly, and draw 0 of a Monte
     Carlo run equals the single run.
     """
-    rest = [d for d in activity.dims if d not in ("age_band", "pod")]
-    blocks = activity.transpose("pod", "age_band", *rest).values
-    memory = add_bands_by_pod(blocks)
-    dims = [*rest, "pod"]
-    coords = {d: activity[d].values for d in dims if d in activity.coords}
-    return xr.DataArray(np.moveaxis(memory, 0, -1), dims=dims, coords=coords)
-
-
-def add_bands_by_pod(blocks: np.ndarray) -> np.ndarray:
-    """``(pod, age_band, ...)`` summed over age bands, pod by pod: ``(pod, ...)``."""
     memory = np.empty((blocks.shape[0], *blocks.shape[2:]))
     for pod in range(blocks.shape[0]):
         memory[pod] = add_bands(blocks[pod])
@@ -135,16 +106,3 @@ def add_bands(block: np.ndarray) -> np.ndarray:
     for band in range(1, block.shape[0]):
         total += block[band]
     return total
-
-
-def context_arrays(context: Context) -> ContextArrays:
-    """A context's numpy side; a context not made by ``make_context()`` has none.
-
-    Raises
-    ------
-    ValueError
-        If the context has no arrays.
-    """
-    if context.arrays is None:
-        raise ValueError("a Context needs its arrays: build it with make_context()")
-    return context.arrays

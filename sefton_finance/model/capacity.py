@@ -21,12 +21,103 @@ the capacity is removed.
 
 from __future__ import annotations
 
-import numpy as np
-import xarray as xr
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sefton_finance.baseline import Baseline
+import numpy as np
+
 from sefton_finance.codes import DAYS_IN_MONTH, PODS
 from sefton_finance.queueing import servers_for_occupancy
+
+if TYPE_CHECKING:
+    from sefton_finance.model.context import Context
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Realised activity and the capacity it needs."""
+
+    realised: np.ndarray
+    """Activity after backfill ``(pod, draw, year, month, locality)``."""
+    waiting_list: np.ndarray
+    """Waiting list at year end ``(pod, draw, year, locality)`` (zero for pods without one)."""
+    provider_activity: np.ndarray
+    """Yearly activity of each (pod, provider) pair ``(pair, draw, year)``."""
+    required: np.ndarray
+    """Capacity units each pair needs ``(pair, draw, year)``."""
+
+
+def realise(context: Context, local: np.ndarray, owned: bool = False) -> Capacity:
+    """Realised activity, waiting lists and the capacity each provider needs.
+
+    Parameters
+    ----------
+    context : Context
+    local : numpy.ndarray
+        Demand after interventions ``(pod, draw, year, month, locality)``.
+    owned : bool
+        The caller hands ``local`` over: it becomes the realised activity (saving a
+        copy of the largest array in a many-draw run).
+    """
+    baseline = context.baseline
+    arrays = baseline.arrays
+    plan_local = context.demand.local
+    # Services with a list keep the plan's capacity (backfill).
+    with_list = np.flatnonzero(arrays.has_waiting_list)
+    stays = baseline.bed_days_per_unit
+    if owned:
+        # Only the pods read again after they change are kept.
+        kept = {*with_list.tolist(), *(PODS.index(p) for p in stays)}
+        before = {index: local[index].copy() for index in kept}
+        realised = local
+    else:
+        before = local
+        realised = np.array(local)  # a copy: changed below
+    closing = np.zeros((local.shape[0], local.shape[1], local.shape[2], local.shape[4]))
+    if with_list.size:
+        wanted = local[with_list]
+        planned = np.broadcast_to(plan_local[with_list], wanted.shape)
+        opening = arrays.waiting_list[:, with_list].T[:, None, :]  # (pod, 1, locality)
+        treated, lists = backfill_values(
+            wanted, planned, opening, 2, 3, context.scenario.capacity.backfill
+        )
+        closing[with_list] = lists
+        if treated is not None:
+            realised[with_list] = treated
+    # Admissions treated from the waiting list bring their stays with them.
+    extra_bed_days = None
+    for pod, stay in stays.items():
+        index = PODS.index(pod)
+        extra = (realised[index] - before[index]) * stay
+        extra_bed_days = extra if extra_bed_days is None else extra_bed_days + extra
+    if extra_bed_days is not None:
+        bed = PODS.index("bed_days")
+        realised[bed] = np.clip(realised[bed] + extra_bed_days, 0.0, None)
+
+    # Activity of each (pod, provider) pair with provision, locality terms added in order.
+    pairs = arrays.provider_pairs
+    monthly = None
+    for rank in range(pairs.locality.shape[0]):
+        term = (
+            realised[pairs.pod, :, :, :, pairs.locality[rank]]
+            * pairs.share[rank][:, None, None, None]
+        )
+        monthly = term if monthly is None else monthly + term
+    yearly = monthly[..., 0].copy()  # months added one after another, as a labelled sum does
+    for month in range(1, monthly.shape[-1]):
+        yearly += monthly[..., month]
+    required = np.zeros(yearly.shape)
+    for pod in np.unique(pairs.pod):
+        rows = pairs.pod == pod
+        required[rows] = units_for_pod(
+            monthly[rows],
+            arrays.capacity_method[pod],
+            float(arrays.target[pod]),
+            float(arrays.service_hours[pod]),
+            float(arrays.throughput_per_unit[pod]),
+        )
+    return Capacity(realised, closing, yearly, required)
+
 
 MAX_SERVERS = 100_000
 """Search bound for queue sizing (as in :func:`sefton_finance.queueing.servers_for_wait`)."""
@@ -83,8 +174,7 @@ def units_for_pod(
 ) -> np.ndarray:
     """Capacity units one pod needs in the busiest month, from monthly activity ``(..., month)``.
 
-    The sizing rule of :func:`capacity_required` for one pod, on plain numpy (the
-    pipeline calls it on the (pod, provider) pairs that have activity).
+    The model calls it on the (pod, provider) pairs that have activity.
 
     Returns
     -------
@@ -102,42 +192,6 @@ def units_for_pod(
     return np.zeros(monthly.shape[:-1])
 
 
-def capacity_required(provider_activity: xr.DataArray, baseline: Baseline) -> xr.DataArray:
-    """Capacity units needed in the busiest month of each year.
-
-    Parameters
-    ----------
-    provider_activity : xarray.DataArray
-        Activity per month by provider, dims ``(year, month, org, pod)`` (+ ``draw``).
-    baseline : Baseline
-        Gives each pod's capacity method, target and service time.
-
-    Returns
-    -------
-    xarray.DataArray
-        ``(year, org, pod)`` capacity units (beds, cubicles, sessions, staff).
-    """
-    # Every sizing rule is non-decreasing in the load, so the busiest month's load
-    # gives the busiest month's capacity: size once per year, not twelve times.
-    dims = [d for d in ("draw", "year", "org", "pod") if d in provider_activity.dims]
-    monthly = provider_activity.transpose(*dims, "month").values
-    arrays = baseline.arrays
-    index = {p: i for i, p in enumerate(PODS)}
-    units = np.zeros(monthly.shape[:-1])
-    for position, pod in enumerate(provider_activity.pod.values):
-        i = index[str(pod)]
-        units[..., position] = units_for_pod(
-            monthly[..., position, :],
-            arrays.capacity_method[i],
-            float(arrays.target[i]),
-            float(arrays.service_hours[i]),
-            float(arrays.throughput_per_unit[i]),
-        )
-    coords = {d: provider_activity[d].values for d in dims if d in provider_activity.coords}
-    required = xr.DataArray(units, dims=dims, coords=coords)
-    return required.assign_attrs(units="capacity units", long_name="Capacity required")
-
-
 def backfill_values(
     wanted: np.ndarray,
     planned: np.ndarray,
@@ -146,7 +200,11 @@ def backfill_values(
     month_axis: int,
     enabled: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The arithmetic of :func:`backfill` for the services with a waiting list, on numpy.
+    """Freed capacity refilled from the waiting list, for the services that have one.
+
+    Each year a service treats what it planned to (the do-nothing capacity), or less
+    if demand plus the list is smaller; what is not treated joins the list. Without
+    backfill demand is realised as it is and the list grows by nothing.
 
     Parameters
     ----------
@@ -191,78 +249,3 @@ def backfill_values(
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(total > 0, source / total, 1.0 / 12.0)
     return np.expand_dims(treated, month_axis) * share, lists
-
-
-def backfill(
-    demand: xr.DataArray,
-    planned: xr.DataArray,
-    opening_waiting_list: xr.DataArray,
-    has_waiting_list: xr.DataArray,
-    enabled: bool,
-) -> tuple[xr.DataArray, xr.DataArray]:
-    """Realised activity and closing waiting lists, year by year.
-
-    For services with a waiting list, the capacity planned for the do-nothing
-    demand is kept: when an intervention lowers demand the freed capacity treats
-    patients from the list (activity stays, the list shrinks) until the list is
-    empty. Other services, or all when ``enabled`` is false, realise their demand.
-
-    Parameters
-    ----------
-    demand : xarray.DataArray
-        Demand after interventions, ``(year, month, locality, pod)`` (+ ``draw``).
-    planned : xarray.DataArray
-        Do-nothing demand with the same dims (the capacity providers plan for).
-    opening_waiting_list : xarray.DataArray
-        Patients waiting at the start of the base year, ``(locality, pod)``.
-    has_waiting_list : xarray.DataArray
-        Boolean by ``pod``.
-    enabled : bool
-        Backfill from the list; false means freed capacity is removed.
-
-    Returns
-    -------
-    (realised, closing)
-        Realised activity with the dims of ``demand``; closing waiting list
-        ``(year, locality, pod)``. Opening + demand - treated = closing, exactly.
-    """
-    dims = list(demand.dims)
-    month = dims.index("month")
-    planned = planned.broadcast_like(demand).transpose(*dims)
-    pods = list(demand.pod.values)
-    flags = has_waiting_list.sel(pod=pods).values.astype(bool)
-    with_list = [i for i, flag in enumerate(flags) if flag]
-    values = demand.transpose(*dims).values
-    # Services without a list (or with backfill off) realise their demand unchanged.
-    realised = np.array(values)
-    year_axis = dims.index("year")
-    closing_dims = [d for d in dims if d != "month"]
-    closing = np.zeros([demand.sizes[d] for d in closing_dims])
-    if with_list:
-        pod_axis = dims.index("pod")
-        opening = (
-            opening_waiting_list.where(has_waiting_list, 0.0)
-            .isel(pod=with_list)
-            .transpose(*[d for d in closing_dims if d in opening_waiting_list.dims])
-        )
-        treated, lists = backfill_values(
-            np.take(values, with_list, axis=pod_axis),
-            np.take(planned.values, with_list, axis=pod_axis),
-            opening.values,
-            year_axis,
-            month,
-            enabled,
-        )
-        closing_index = [slice(None)] * closing.ndim
-        closing_index[closing_dims.index("pod")] = with_list
-        closing[tuple(closing_index)] = lists
-        if treated is not None:
-            index = [slice(None)] * realised.ndim
-            index[pod_axis] = with_list
-            realised[tuple(index)] = treated
-    coords = {d: demand[d].values for d in dims if d in demand.coords}
-    realised_array = xr.DataArray(realised, dims=dims, coords=coords)
-    closing_array = xr.DataArray(
-        closing, dims=closing_dims, coords={d: c for d, c in coords.items() if d != "month"}
-    )
-    return realised_array, closing_array

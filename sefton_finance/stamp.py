@@ -1,42 +1,16 @@
-"""Run scenario files: validate, compute, stamp provenance. No printing, no writing."""
+"""Finish a computed result: the board's derived views, the design's dim order,
+organisation names and the provenance every saved result carries."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import xarray as xr
 
-from sefton_finance.baseline import Baseline, load_baseline
-from sefton_finance.codes import ORGANISATION_LABELS
-from sefton_finance.pipeline import run
+from sefton_finance.baseline import Baseline
 from sefton_finance.results import in_design_order, make_attrs
-from sefton_finance.scenario import Scenario, load_scenario, scenario_text_hash, scenario_to_yaml
+from sefton_finance.scenario import Scenario, scenario_text_hash, scenario_to_yaml
 from sefton_finance.travel import travel_avoided
-
-
-def run_scenario(
-    scenario: Scenario,
-    baseline: Baseline | None = None,
-    scenario_text: str | None = None,
-    with_bridge: bool = True,
-) -> xr.Dataset:
-    """Run a validated scenario and stamp the result with provenance.
-
-    Parameters
-    ----------
-    scenario : Scenario
-    baseline : Baseline, optional
-        Default: the packaged baseline.
-    scenario_text : str, optional
-        The file's text as written (recorded and hashed); default: the scenario
-        serialised to YAML.
-    with_bridge : bool
-        Compute the bridge by intervention.
-    """
-    baseline = load_baseline() if baseline is None else baseline
-    ds = run(scenario, baseline, with_bridge=with_bridge)
-    return stamp(ds, scenario, baseline, draws=1, scenario_text=scenario_text)
 
 
 def stamp(
@@ -53,7 +27,7 @@ def stamp(
     Parameters
     ----------
     ds : xarray.Dataset
-        Output of :func:`sefton_finance.pipeline.run` (one draw or many).
+        Output of :func:`sefton_finance.model.run.run_model` (one draw or many).
     scenario : Scenario
     baseline : Baseline
     draws : int
@@ -65,17 +39,12 @@ def stamp(
     """
     text = scenario_to_yaml(scenario) if scenario_text is None else scenario_text
     ds = in_design_order(ds.merge(derived_views(ds, baseline)))
+    organisations = baseline.organisations
     ds = ds.assign_coords(
         scenario=scenario.name,
-        in_system=(
-            "org",
-            [bool(baseline.organisations["in_system"].sel(org=o)) for o in ds.org.values],
-        ),
-        org_name=("org", [ORGANISATION_LABELS.get(str(o), str(o)) for o in ds.org.values]),
-        org_long_name=(
-            "org",
-            [baseline.organisations["long_name"].sel(org=o).item() for o in ds.org.values],
-        ),
+        in_system=("org", organisations.in_system.copy()),
+        org_name=("org", list(organisations.short_names)),
+        org_long_name=("org", list(organisations.long_names)),
     )
     ds.attrs = make_attrs(
         scenario_name=scenario.name,
@@ -109,16 +78,3 @@ def derived_views(ds: xr.Dataset, baseline: Baseline) -> xr.Dataset:
         long_name="Change in activity valued at unit cost, by locality",
     )
     return views
-
-
-def run_file(path: str | Path, baseline: Baseline | None = None) -> xr.Dataset:
-    """Validate and run one scenario file.
-
-    Raises
-    ------
-    ScenarioError
-        If the file is not a valid scenario.
-    """
-    path = Path(path)
-    scenario = load_scenario(path)
-    return run_scenario(scenario, baseline, scenario_text=path.read_text(encoding="utf-8"))

@@ -1,0 +1,134 @@
+"""The one entry point: ``run(scenario)`` and ``run_file(path)``.
+
+Every command, the dashboard, the benchmarks and the tests run the model through
+here: a single run (draw 0, every lever central), Monte Carlo draws (locally or
+on a Dask cluster), or the same chain at lever values given by the caller (the
+sensitivity analyses). Compute only: :func:`sefton_finance.results.save` writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import xarray as xr
+
+from sefton_finance.baseline import Baseline, load_baseline
+from sefton_finance.errors import ScenarioError
+from sefton_finance.interventions import Intervention, resolve_cached
+from sefton_finance.model.context import principal_levers
+from sefton_finance.model.draws import Levers
+from sefton_finance.model.run import run_model
+from sefton_finance.montecarlo import run_monte_carlo
+from sefton_finance.scenario import Scenario, load_scenario
+from sefton_finance.stamp import stamp
+
+
+def run(
+    scenario: Scenario,
+    baseline: Baseline | None = None,
+    *,
+    draws: int = 1,
+    levers: Levers | None = None,
+    with_bridge: bool = True,
+    scenario_text: str | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    interventions: Sequence[Intervention] | None = None,
+) -> xr.Dataset:
+    """Run a validated scenario and stamp the result with its provenance.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    baseline : Baseline, optional
+        Default: the packaged baseline.
+    draws : int
+        1 for the principal run; more (or any number on a ``scheduler``) for Monte Carlo
+        draws, with a ``draw`` dim (draw 0 is the principal run).
+    levers : mapping, optional
+        Lever values by the scenario's field paths (numbers, or DataArrays with a
+        ``draw`` dim: one variant per draw); default every lever central. Only with
+        ``draws=1``.
+    with_bridge : bool
+        Attribute the change in surplus to each intervention.
+    scenario_text : str, optional
+        The scenario file's text (recorded and hashed); default the scenario as YAML.
+    scheduler, workers, progress
+        Monte Carlo execution: a ``dask.distributed`` scheduler address, local worker
+        processes, and a ``progress(done, total)`` callback.
+    interventions : sequence of Intervention, optional
+        The scenario's interventions already resolved (saves re-reading the library).
+
+    Returns
+    -------
+    xarray.Dataset
+        Results with the design's dims and provenance attributes.
+    """
+    baseline = load_baseline() if baseline is None else baseline
+    if draws > 1 or scheduler is not None:
+        if levers is not None:
+            raise ValueError("give either lever values or Monte Carlo draws, not both")
+        return run_monte_carlo(
+            scenario,
+            baseline,
+            draws,
+            scheduler=scheduler,
+            workers=workers,
+            with_bridge=with_bridge,
+            scenario_text=scenario_text,
+            progress=progress,
+        )
+    interventions = resolve_cached(scenario) if interventions is None else interventions
+    levers = principal_levers(scenario, interventions) if levers is None else levers
+    ds = run_model(scenario, baseline, levers, interventions, with_bridge)
+    return stamp(ds, scenario, baseline, draws=1, scenario_text=scenario_text)
+
+
+def check_scenario(
+    scenario: Scenario, baseline: Baseline, source: str | Path = "<scenario>"
+) -> list[Intervention]:
+    """Check what a scenario needs of a baseline; return its interventions, resolved.
+
+    A scenario is valid on its own (:func:`sefton_finance.scenario.load_scenario`); its
+    interventions' payers and deliverers must also be organisations of the baseline
+    it runs on.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, the field (``interventions[i].payer``) and the value.
+    """
+    interventions = resolve_cached(scenario)
+    organisations = baseline.organisations
+    for index, intervention in enumerate(interventions):
+        for field in ("payer", "delivered_by"):
+            who = getattr(intervention.params, field)
+            try:
+                organisations.payers(who, {}) if field == "payer" else organisations.deliverer(who)
+            except KeyError as error:
+                raise ScenarioError(
+                    source,
+                    [
+                        f"field 'interventions[{index}].{field}' ({intervention.name}): "
+                        f"{error.args[0]} in the baseline {baseline.directory}"
+                    ],
+                ) from None
+    return list(interventions)
+
+
+def run_file(path: str | Path, baseline: Baseline | None = None, **options) -> xr.Dataset:
+    """Validate and run one scenario file (options as :func:`run`).
+
+    Raises
+    ------
+    ScenarioError
+        If the file is not a valid scenario.
+    """
+    path = Path(path)
+    scenario = load_scenario(path)
+    baseline = load_baseline() if baseline is None else baseline
+    interventions = check_scenario(scenario, baseline, path)
+    text = path.read_text(encoding="utf-8")
+    return run(scenario, baseline, scenario_text=text, interventions=interventions, **options)

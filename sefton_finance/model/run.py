@@ -1,0 +1,66 @@
+"""The model chain: one scenario, one set of lever values (one draw, or many as an axis).
+
+::
+
+    context        levers -> prices, do-nothing demand, funding, contract form
+    evaluate(plan) capacity -> costing -> congestion -> contracts -> ledger
+    interventions  demand after each intervention in turn, and what they cost
+    evaluate       the same chain on the scenario's demand, against the plan
+    bridge         the change in system surplus by intervention
+    result         labelled xarray at the edge
+
+Pure: returns a Dataset and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import xarray as xr
+
+from sefton_finance.baseline import Baseline
+from sefton_finance.interventions import Intervention
+from sefton_finance.model.bridge import bridge
+from sefton_finance.model.context import make_context
+from sefton_finance.model.draws import Levers
+from sefton_finance.model.evaluation import evaluate, no_spend
+from sefton_finance.model.interventions import (
+    apply_interventions,
+    check_parties,
+    intervention_funding,
+)
+from sefton_finance.model.result import result_dataset
+from sefton_finance.scenario import Scenario
+
+
+def run_model(
+    scenario: Scenario,
+    baseline: Baseline,
+    levers: Levers,
+    interventions: Sequence[Intervention],
+    with_bridge: bool = True,
+) -> xr.Dataset:
+    """Run the chain.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    baseline : Baseline
+    levers : mapping
+        Lever values by the scenario's field paths: numbers, or DataArrays with a
+        ``draw`` dim (see :func:`sefton_finance.model.context.principal_levers`).
+    interventions : sequence of Intervention
+        The scenario's interventions, resolved, in order.
+    with_bridge : bool
+        Also attribute the change in surplus to each intervention (one extra
+        evaluation per intervention).
+    """
+    check_parties(interventions, baseline.organisations)
+    context = make_context(scenario, baseline, levers)
+    plan = evaluate(context, context.demand.local, no_spend(context))
+    shifted = apply_interventions(context, interventions)
+    funding = intervention_funding(context, interventions)
+    owned = shifted.owned(context.demand.local)
+    result = evaluate(context, shifted.local, funding.spend, plan, owned=owned)
+    bars = bridge(context, interventions, plan, result) if with_bridge else None
+    return result_dataset(context, interventions, plan, result, shifted, funding, bars)
