@@ -2,7 +2,6 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -116,7 +115,7 @@ def test_schema_is_json_schema(tmp_path):
 def test_interventions_lists_the_library():
     result = cli("interventions")
     assert result.returncode == 0
-    names = [p.stem for p in Path(SCENARIOS.parent / "models").glob("*.yaml")]
-    assert len(names) >= 12
+    names = [p.stem for p in (SCENARIOS.parent / "sefton_finance" / "library").glob("*.yaml")]
+    assert len(names) == 15
     for name in names:
         assert name in result.stdout
