@@ -1,4 +1,4 @@
-"""Command line: ``sefton-finance run | compare | validate | schema | interventions``.
+"""Command line: ``sefton-finance run | compare | validate | schema | interventions | scenarios``.
 
 Bad input ends with a one-paragraph message and exit code 2, never a traceback.
 """
@@ -34,6 +34,8 @@ BaselineOption = Annotated[
         "--baseline", help="Baseline directory in the packaged schema (default: Sefton 2019/20)."
     ),
 ]
+
+SCENARIO_FILES_HELP = "Scenario YAML files, or shipped scenario names (`sefton-finance scenarios`)."
 
 
 def fail(message: str) -> None:
@@ -105,7 +107,7 @@ def progress_bar():
 
 @app.command("run")
 def run_command(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    scenarios: Annotated[list[Path], typer.Argument(help=SCENARIO_FILES_HELP)],
     out: Annotated[Path, typer.Option("--out", help="Directory for the netCDF results.")] = Path(
         "results"
     ),
@@ -144,11 +146,12 @@ def run_command(
     from sefton_finance.results import all_checks_pass, balance_checks, save
     from sefton_finance.runner import run_scenario
     from sefton_finance.scenario import load_scenario
+    from sefton_finance.shipped import scenario_path
 
     try:
         base = baseline_from_option(baseline)
         loaded = [
-            (path, load_scenario(path)) for path in scenarios
+            (path, load_scenario(path)) for path in map(scenario_path, scenarios)
         ]  # validate all before running any
         names = [scenario.name for _, scenario in loaded]
         if len(set(names)) != len(names):
@@ -300,13 +303,14 @@ def compare_command(
 
 @app.command("validate")
 def validate_command(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    scenarios: Annotated[list[Path], typer.Argument(help=SCENARIO_FILES_HELP)],
 ) -> None:
     """Check scenario files without running them."""
     from sefton_finance.scenario import load_scenario
+    from sefton_finance.shipped import scenario_path
 
     problems = []
-    for path in scenarios:
+    for path in map(scenario_path, scenarios):
         try:
             scenario = load_scenario(path)
             console.print(
@@ -346,6 +350,24 @@ def interventions_command() -> None:
     view.add_column("description")
     for name, definition in sorted(available_interventions().items()):
         view.add_row(name, definition.mechanism, definition.description)
+    console.print(view)
+
+
+@app.command("scenarios")
+def scenarios_command() -> None:
+    """List the scenarios shipped with the package; `run` and `validate` take them by name."""
+    from sefton_finance.scenario import load_scenario
+    from sefton_finance.shipped import shipped_scenarios
+
+    view = Table(title="Shipped scenarios", title_justify="left")
+    view.add_column("name")
+    view.add_column("title")
+    view.add_column("file")
+    try:
+        for name, path in shipped_scenarios().items():
+            view.add_row(name, load_scenario(path).title, str(path))
+    except InputError as error:
+        fail(str(error))
     console.print(view)
 
 
