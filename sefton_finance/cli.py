@@ -1,4 +1,4 @@
-"""Command line: ``sefton-finance run | compare | validate | schema | interventions``.
+"""Command line: ``sefton-finance run | compare | validate | schema | interventions | scenarios``.
 
 Bad input ends with a one-paragraph message and exit code 2, never a traceback.
 """
@@ -34,6 +34,8 @@ BaselineOption = Annotated[
         "--baseline", help="Baseline directory in the packaged schema (default: Sefton 2019/20)."
     ),
 ]
+
+SCENARIO_FILES_HELP = "Scenario YAML files, or shipped scenario names (`sefton-finance scenarios`)."
 
 
 def fail(message: str) -> None:
@@ -105,7 +107,7 @@ def progress_bar():
 
 @app.command("run")
 def run_command(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    scenarios: Annotated[list[Path], typer.Argument(help=SCENARIO_FILES_HELP)],
     out: Annotated[Path, typer.Option("--out", help="Directory for the netCDF results.")] = Path(
         "results"
     ),
@@ -144,11 +146,12 @@ def run_command(
     from sefton_finance.api import check_scenario, run
     from sefton_finance.results import all_checks_pass, balance_checks, save
     from sefton_finance.scenario import load_scenario
+    from sefton_finance.shipped import scenario_path
 
     try:
         base = baseline_from_option(baseline)
         # Validate every file, against the baseline too, before running any.
-        loaded = [(path, load_scenario(path)) for path in scenarios]
+        loaded = [(path, load_scenario(path)) for path in map(scenario_path, scenarios)]
         for path, scenario in loaded:
             check_scenario(scenario, base, path)
         names = [scenario.name for _, scenario in loaded]
@@ -301,19 +304,20 @@ def compare_command(
 
 @app.command("validate")
 def validate_command(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    scenarios: Annotated[list[Path], typer.Argument(help=SCENARIO_FILES_HELP)],
     baseline: BaselineOption = None,
 ) -> None:
     """Check scenario files, and what they need of the baseline, without running them."""
     from sefton_finance.api import check_scenario
     from sefton_finance.scenario import load_scenario
+    from sefton_finance.shipped import scenario_path
 
     try:
         base = baseline_from_option(baseline)
     except InputError as error:
         fail(str(error))
     problems = []
-    for path in scenarios:
+    for path in map(scenario_path, scenarios):
         try:
             scenario = load_scenario(path)
             check_scenario(scenario, base, path)
@@ -354,6 +358,24 @@ def interventions_command() -> None:
     view.add_column("description")
     for name, definition in sorted(available_interventions().items()):
         view.add_row(name, definition.mechanism, definition.description)
+    console.print(view)
+
+
+@app.command("scenarios")
+def scenarios_command() -> None:
+    """List the scenarios shipped with the package; `run` and `validate` take them by name."""
+    from sefton_finance.scenario import load_scenario
+    from sefton_finance.shipped import shipped_scenarios
+
+    view = Table(title="Shipped scenarios", title_justify="left")
+    view.add_column("name")
+    view.add_column("title")
+    view.add_column("file")
+    try:
+        for name, path in shipped_scenarios().items():
+            view.add_row(name, load_scenario(path).title, str(path))
+    except InputError as error:
+        fail(str(error))
     console.print(view)
 
 

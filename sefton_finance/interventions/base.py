@@ -145,7 +145,7 @@ class Intervention:
     Parameters
     ----------
     name : str
-        The intervention's name (its file name in ``models/``).
+        The intervention's name (its file name, e.g. in ``sefton_finance/library/``).
     params : InterventionParams
         Validated parameters (an instance of the mechanism's ``Params``).
     """

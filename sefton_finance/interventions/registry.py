@@ -1,10 +1,13 @@
-"""Where interventions come from: built-in mechanisms, ``models/*.yaml`` and entry points.
+"""Where interventions come from: built-in mechanisms, YAML files and entry points.
 
 - Mechanisms (``avoid``, ``substitute``, ``prevent``) are built in
   (:data:`~sefton_finance.interventions.mechanisms.MECHANISMS`).
 - Named interventions are YAML files, one per intervention, in the model
-  directories: the repository's ``models/`` and any listed in the
-  ``SEFTON_FINANCE_MODELS`` environment variable (``os.pathsep``-separated).
+  directories, searched in this order: any listed in the ``SEFTON_FINANCE_MODELS``
+  environment variable (``os.pathsep``-separated), a source checkout's ``models/``
+  (a modeller's own files), then the packaged library ``sefton_finance/library/``
+  (package data, read through :mod:`importlib.resources`, so a wheel has it too).
+  The first file of a name wins: a modeller's ``pifu.yaml`` replaces the library's.
 - Outside packages register through the ``sefton_finance.interventions``
   entry-point group. An entry point may load an ``Intervention`` subclass (a
   new mechanism) or a mapping (a named intervention definition). A broken
@@ -17,12 +20,16 @@ interventions for as long as the library they were built from is unchanged.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import functools
 import os
 import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +45,12 @@ if TYPE_CHECKING:
     from sefton_finance.scenario import Scenario
 
 ENTRY_POINT_GROUP = "sefton_finance.interventions"
-REPOSITORY_MODELS = Path(__file__).resolve().parents[2] / "models"
+# A source checkout (its pyproject.toml beside the package) may hold a modeller's own models/;
+# an installed package's parent is site-packages, whose models/ belongs to nobody here.
+_CHECKOUT = Path(__file__).resolve().parents[2]
+REPOSITORY_MODELS = _CHECKOUT / "models" if (_CHECKOUT / "pyproject.toml").is_file() else None
+_PACKAGE_FILES = contextlib.ExitStack()
+atexit.register(_PACKAGE_FILES.close)
 
 
 @dataclass(frozen=True)
@@ -56,12 +68,24 @@ class Definition:
         return str(self.params.get("description", ""))
 
 
+@functools.cache
+def packaged_library() -> Path:
+    """The intervention library shipped in the package (``sefton_finance/library``).
+
+    Installed as files (a wheel or an editable install) this is the folder itself;
+    from a zip it is extracted once for the life of the process.
+    """
+    library = resources.files("sefton_finance") / "library"
+    return _PACKAGE_FILES.enter_context(resources.as_file(library))
+
+
 def model_directories() -> list[Path]:
-    """Directories searched for intervention YAML files, in order."""
+    """Directories searched for intervention YAML files, in order (the first of a name wins)."""
     extra = os.environ.get("SEFTON_FINANCE_MODELS", "")
     directories = [Path(part) for part in extra.split(os.pathsep) if part]
-    if REPOSITORY_MODELS.is_dir():
+    if REPOSITORY_MODELS is not None and REPOSITORY_MODELS.is_dir():
         directories.append(REPOSITORY_MODELS)
+    directories.append(packaged_library())
     return directories
 
 
@@ -149,6 +173,9 @@ def available_mechanisms() -> dict[str, type[Intervention]]:
 
 def available_interventions() -> dict[str, Definition]:
     """Named interventions: model-directory files, then entry-point definitions.
+
+    The first definition of a name wins, in :func:`model_directories` order and
+    then entry points, so a modeller's file replaces a library one of the same name.
 
     A file that fails validation warns and is skipped here (so one bad file does not
     hide the library); naming it in a scenario raises the full error.

@@ -2,7 +2,6 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -94,6 +93,19 @@ def test_validate_reports_each_file(tmp_path):
     assert "horizon.years_ahead" in result.stderr.replace("\n", "")
 
 
+def test_shipped_scenarios_are_listed_and_taken_by_name(tmp_path):
+    listed = cli("scenarios", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    for name in ("do_nothing", "place_plan", "stretch", "place_plan_des"):
+        assert name in listed.stdout
+    result = cli("validate", "place_plan", "stretch", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("ok") == 2
+    missing = cli("validate", "no_such_plan", cwd=tmp_path)
+    assert missing.returncode == 2
+    assert "no_such_plan: file not found" in missing.stderr
+
+
 def test_bad_baseline_directory_fails_cleanly(tmp_path):
     result = cli(
         "run", SCENARIOS / "do_nothing.yaml", "--baseline", tmp_path / "nowhere", "--out", tmp_path
@@ -116,7 +128,7 @@ def test_schema_is_json_schema(tmp_path):
 def test_interventions_lists_the_library():
     result = cli("interventions")
     assert result.returncode == 0
-    names = [p.stem for p in Path(SCENARIOS.parent / "models").glob("*.yaml")]
-    assert len(names) >= 12
+    names = [p.stem for p in (SCENARIOS.parent / "sefton_finance" / "library").glob("*.yaml")]
+    assert len(names) == 15
     for name in names:
         assert name in result.stdout

@@ -69,7 +69,7 @@ def test_a_lever_gets_the_same_numbers_in_every_scenario(place_plan):
 
 
 def test_interval_is_central_eighty_percent(place_plan):
-    low, high = 0.03, 0.08  # pifu effect in models/pifu.yaml
+    low, high = 0.03, 0.08  # pifu effect in sefton_finance/library/pifu.yaml
     values = montecarlo.sample_lever(
         place_plan.seed, "intervention.pifu.effect", low, high, 0, 20_001
     )

@@ -4,10 +4,12 @@ import subprocess
 import sys
 import textwrap
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 import xarray as xr
+import yaml
 from helpers import REPOSITORY, simple_scenario
 
 from sefton_finance.api import run
@@ -18,9 +20,9 @@ from sefton_finance.interventions import (
     build,
     read_definition,
 )
-from sefton_finance.interventions.registry import Definition
+from sefton_finance.interventions.registry import Definition, packaged_library
 
-MODELS = REPOSITORY / "models"
+LIBRARY = REPOSITORY / "sefton_finance" / "library"
 YEARS = ["2019/20", "2020/21", "2021/22", "2022/23", "2023/24", "2024/25"]
 
 
@@ -35,7 +37,7 @@ def _activity(baseline, scenario):
     return ds["demand"], ds["locality_activity_change"].sum("intervention"), ds
 
 
-@pytest.mark.parametrize("path", sorted(MODELS.glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted(LIBRARY.glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_shipped_intervention_validates_and_cites_a_source(path):
     definition = read_definition(path)
     source = str(definition.params.get("source", ""))
@@ -242,6 +244,25 @@ def test_a_broken_model_file_warns_and_is_skipped(tmp_path, monkeypatch):
     with pytest.warns(RuntimeWarning, match="broken.yaml.*teleport"):
         library = available_interventions()
     assert "broken" not in library and "pifu" in library
+
+
+def test_the_library_is_package_data_read_through_importlib_resources():
+    library = available_interventions()
+    assert sorted(p.stem for p in packaged_library().glob("*.yaml")) == sorted(
+        p.stem for p in LIBRARY.glob("*.yaml")
+    )
+    assert len(library) == 15
+    assert all(Path(d.origin).parent == packaged_library() for d in library.values())
+
+
+def test_a_modellers_file_replaces_the_library_one_of_the_same_name(tmp_path, monkeypatch):
+    own = yaml.safe_load((LIBRARY / "pifu.yaml").read_text())
+    own["description"] = "PIFU, as this modeller sees it"
+    (tmp_path / "pifu.yaml").write_text(yaml.safe_dump(own))
+    monkeypatch.setenv("SEFTON_FINANCE_MODELS", str(tmp_path))
+    pifu = available_interventions()["pifu"]
+    assert pifu.origin == str(tmp_path / "pifu.yaml")
+    assert pifu.description == "PIFU, as this modeller sees it"
 
 
 PLUGIN_SETUP = f"""

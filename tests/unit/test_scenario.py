@@ -5,9 +5,11 @@ import json
 import pytest
 from helpers import SCENARIOS
 
+from sefton_finance import shipped_scenarios
 from sefton_finance.api import check_scenario, run_file
 from sefton_finance.errors import ScenarioError
 from sefton_finance.scenario import json_schema, load_scenario, parse_scenario, scenario_to_yaml
+from sefton_finance.shipped import scenario_path
 
 BAD_SCENARIOS = {
     "typo key": ("name: x\ngrowht:\n  non_demographic: 0.01\n", "growht", "unknown field"),
@@ -145,3 +147,14 @@ def test_json_schema_describes_fields_for_editors():
     assert schema["additionalProperties"] is False
     finance = schema["$defs"]["Finance"]["properties"]
     assert "allocation" in finance["allocation_growth"]["description"]
+
+
+def test_shipped_scenarios_are_the_scenarios_folder_by_name(tmp_path):
+    shipped = shipped_scenarios()
+    assert shipped == {p.stem: p for p in sorted(SCENARIOS.rglob("*.yaml"))}
+    assert {"do_nothing", "place_plan", "stretch", "place_plan_des"} <= set(shipped)
+    assert scenario_path("place_plan") == SCENARIOS / "place_plan.yaml"
+    own = tmp_path / "place_plan"
+    own.write_text("name: place_plan\n")
+    assert scenario_path(own) == own  # a file that exists is never replaced
+    assert scenario_path(tmp_path / "nowhere.yaml") == tmp_path / "nowhere.yaml"
