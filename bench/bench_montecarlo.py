@@ -11,7 +11,7 @@ from pathlib import Path
 from sefton_finance import montecarlo
 from sefton_finance.api import run
 from sefton_finance.baseline import load_baseline
-from sefton_finance.scenario import load_scenario
+from sefton_finance.config.loading import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 

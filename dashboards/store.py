@@ -17,9 +17,10 @@ from pathlib import Path
 import xarray as xr
 
 from sefton_finance.baseline import Baseline, load_baseline
+from sefton_finance.config.loading import load_scenario
+from sefton_finance.config.scenario import Scenario
 from sefton_finance.interventions import Definition, available_interventions, library_fingerprint
 from sefton_finance.results import load
-from sefton_finance.scenario import Scenario, load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 

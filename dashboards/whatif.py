@@ -1,6 +1,6 @@
 """The what-if page for finance directors: move the main levers, see the deficit move.
 
-Each change rebuilds a :class:`~sefton_finance.scenario.Scenario` from the chosen
+Each change rebuilds a :class:`~sefton_finance.config.scenario.Scenario` from the chosen
 base scenario and the lever values, and reruns the analytic pipeline (one draw,
 no bridge) against the baseline loaded once per server. "Save as scenario"
 writes the validated YAML to the scenarios folder and never overwrites a file.
@@ -21,9 +21,10 @@ import param
 from dashboards import store
 from sefton_finance import report
 from sefton_finance.api import run
+from sefton_finance.config.levers import central
+from sefton_finance.config.loading import parse_scenario
+from sefton_finance.config.scenario import Scenario, scenario_to_yaml
 from sefton_finance.errors import InputError
-from sefton_finance.levers import central
-from sefton_finance.scenario import Scenario, parse_scenario, scenario_to_yaml
 
 FOLLOW_UP = ("pifu", "virtual_followup")
 """Outpatient follow-up programmes scaled by the follow-up slider."""

@@ -14,13 +14,14 @@ from pathlib import Path
 import xarray as xr
 
 from sefton_finance.baseline import Baseline, load_baseline
+from sefton_finance.config.loading import load_scenario
+from sefton_finance.config.scenario import Scenario
 from sefton_finance.errors import ScenarioError
 from sefton_finance.interventions import Intervention, resolve_cached
 from sefton_finance.model.context import principal_levers
 from sefton_finance.model.draws import Levers
 from sefton_finance.model.run import run_model
 from sefton_finance.montecarlo import run_monte_carlo
-from sefton_finance.scenario import Scenario, load_scenario
 from sefton_finance.stamp import stamp
 
 
@@ -91,7 +92,7 @@ def check_scenario(
 ) -> list[Intervention]:
     """Check what a scenario needs of a baseline; return its interventions, resolved.
 
-    A scenario is valid on its own (:func:`sefton_finance.scenario.load_scenario`); its
+    A scenario is valid on its own (:func:`sefton_finance.config.loading.load_scenario`); its
     interventions' payers and deliverers must also be organisations of the baseline
     it runs on.
 

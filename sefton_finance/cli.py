@@ -144,8 +144,8 @@ def run_command(
     saved result, and scenarios finished before the interruption are kept.
     """
     from sefton_finance.api import check_scenario, run
+    from sefton_finance.config.loading import load_scenario
     from sefton_finance.results import all_checks_pass, balance_checks, save
-    from sefton_finance.scenario import load_scenario
     from sefton_finance.shipped import scenario_path
 
     try:
@@ -309,7 +309,7 @@ def validate_command(
 ) -> None:
     """Check scenario files, and what they need of the baseline, without running them."""
     from sefton_finance.api import check_scenario
-    from sefton_finance.scenario import load_scenario
+    from sefton_finance.config.loading import load_scenario
     from sefton_finance.shipped import scenario_path
 
     try:
@@ -337,7 +337,7 @@ def schema_command(
     ] = None,
 ) -> None:
     """Print (or write) the JSON Schema of scenario files."""
-    from sefton_finance.scenario import json_schema
+    from sefton_finance.config.scenario import json_schema
 
     text = json_schema()
     if out is None:
@@ -364,7 +364,7 @@ def interventions_command() -> None:
 @app.command("scenarios")
 def scenarios_command() -> None:
     """List the scenarios shipped with the package; `run` and `validate` take them by name."""
-    from sefton_finance.scenario import load_scenario
+    from sefton_finance.config.loading import load_scenario
     from sefton_finance.shipped import shipped_scenarios
 
     view = Table(title="Shipped scenarios", title_justify="left")

@@ -66,8 +66,8 @@ def ensure_results(scenarios_dir: Path, results_dir: Path) -> list[Path]:
         The result files written.
     """
     from sefton_finance.api import run_file
+    from sefton_finance.config.loading import load_scenario
     from sefton_finance.results import save
-    from sefton_finance.scenario import load_scenario
 
     written = []
     for path in sorted(scenarios_dir.glob("*.yaml")):

@@ -117,8 +117,8 @@ def des_command(
     ``run`` saves. ``--replications`` and ``--years`` change the scenario, and say so.
     """
     from sefton_finance.api import run
+    from sefton_finance.config.loading import load_scenario
     from sefton_finance.montecarlo import with_overrides
-    from sefton_finance.scenario import load_scenario
 
     if replications is not None and not 1 <= replications <= 200:
         fail(f"--replications must be between 1 and 200, got {replications}")

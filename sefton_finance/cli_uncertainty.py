@@ -15,7 +15,7 @@ import typer
 import yaml
 from rich.table import Table
 
-from sefton_finance import analysis
+from sefton_finance import analysis, sensitivity
 from sefton_finance.cli import (
     BaselineOption,
     app,
@@ -57,7 +57,7 @@ def _show(table: pd.DataFrame, title: str, digits: int = 2) -> None:
 
 
 def _load(path: Path):
-    from sefton_finance.scenario import load_scenario
+    from sefton_finance.config.loading import load_scenario
 
     return load_scenario(path)
 
@@ -177,7 +177,7 @@ def tornado_command(
 ) -> None:
     """One-way sensitivity: each uncertain lever at its low and high end, the rest central."""
     chosen, base = _scenario_and_baseline(scenario, baseline, year)
-    table = analysis.tornado(chosen, base, year)
+    table = sensitivity.tornado(chosen, base, year)
     if table.empty:
         fail(
             f"{scenario}: no lever is written as an interval [low, high], so there is nothing to vary"
@@ -224,7 +224,7 @@ def goal_seek_command(
         fail("--probability must be above 0")
     try:
         with console.status("goal-seeking", spinner="dots") if console.is_terminal else _null():
-            result = analysis.goal_seek(
+            result = sensitivity.goal_seek(
                 chosen,
                 base,
                 year=year,
@@ -233,7 +233,7 @@ def goal_seek_command(
                 draws=draws,
                 threshold=threshold * analysis.GBP_M,
             )
-    except analysis.GoalSeekError as error:
+    except sensitivity.GoalSeekError as error:
         fail(f"{scenario}: {error}")
     table = pd.DataFrame(
         [

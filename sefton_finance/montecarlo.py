@@ -52,12 +52,12 @@ import xarray as xr
 from scipy.stats import norm
 
 from sefton_finance.baseline import Baseline, load_baseline
+from sefton_finance.config.levers import bounds, is_uncertain
+from sefton_finance.config.scenario import Scenario, scenario_levers
 from sefton_finance.interventions import Intervention, resolve_cached, resolve_interventions
-from sefton_finance.levers import bounds, is_uncertain
 from sefton_finance.model.context import principal_levers
 from sefton_finance.model.run import run_model
 from sefton_finance.results import in_design_order
-from sefton_finance.scenario import Scenario, scenario_levers
 from sefton_finance.seeds import standard_normals
 from sefton_finance.stamp import stamp as stamp_result
 

@@ -8,8 +8,8 @@ from typing import Any
 import xarray as xr
 
 from sefton_finance.baseline import Baseline
+from sefton_finance.config.scenario import Scenario, scenario_text_hash, scenario_to_yaml
 from sefton_finance.results import in_design_order, make_attrs
-from sefton_finance.scenario import Scenario, scenario_text_hash, scenario_to_yaml
 from sefton_finance.travel import travel_avoided
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from sefton_finance.scenario import Scenario, parse_scenario
+from sefton_finance.config.loading import parse_scenario
+from sefton_finance.config.scenario import Scenario
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SCENARIOS = REPOSITORY / "scenarios"

@@ -33,9 +33,9 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from sefton_finance.codes import AGE_BANDS, LOCALITIES, PODS
-from sefton_finance.levers import Lever, bounds, central, year_start
+from sefton_finance.config.base import Frozen
+from sefton_finance.config.levers import Lever, bounds, central, year_start
 from sefton_finance.model.draws import lever_column
-from sefton_finance.scenario import Frozen
 
 LeverValues = Mapping[str, Any]
 """Resolved lever values: floats for one run, or DataArrays with a ``draw`` dim."""

@@ -42,7 +42,7 @@ from sefton_finance.interventions.base import Intervention
 from sefton_finance.interventions.mechanisms import MECHANISMS
 
 if TYPE_CHECKING:
-    from sefton_finance.scenario import Scenario
+    from sefton_finance.config.scenario import Scenario
 
 ENTRY_POINT_GROUP = "sefton_finance.interventions"
 # A source checkout (its pyproject.toml beside the package) may hold a modeller's own models/;

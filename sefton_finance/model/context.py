@@ -17,18 +17,18 @@ import numpy as np
 from sefton_finance.baseline import Baseline
 from sefton_finance.baseline.loader import BaselineArrays
 from sefton_finance.codes import PODS
+from sefton_finance.config.levers import central
+from sefton_finance.config.scenario import Scenario, scenario_levers
 from sefton_finance.interventions import Intervention
-from sefton_finance.levers import central
 from sefton_finance.model.contracts import ContractForm, contract_form
 from sefton_finance.model.demand import Demand, project_demand
 from sefton_finance.model.draws import Draws, Levers, draws_of, lever_column
-from sefton_finance.scenario import Scenario, scenario_levers
 
 
 def principal_levers(scenario: Scenario, interventions: Sequence[Intervention]) -> dict[str, Any]:
     """Lever values of the principal run (draw 0): every interval at its centre.
 
-    Keys are the scenario's field paths (see :func:`sefton_finance.scenario.scenario_levers`).
+    Keys are the scenario's field paths (see :func:`sefton_finance.config.scenario.scenario_levers`).
     Monte Carlo replaces them with sampled arrays.
     """
     return {key: central(lever) for key, lever in scenario_levers(scenario, interventions).items()}

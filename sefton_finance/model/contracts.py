@@ -29,7 +29,7 @@ import numpy as np
 
 from sefton_finance.baseline import Baseline
 from sefton_finance.baseline.loader import BaselineArrays, ContractTerms
-from sefton_finance.scenario import Contract
+from sefton_finance.config.scenario import Contract
 
 
 class ContractForm:

@@ -17,9 +17,9 @@ import numpy as np
 
 from sefton_finance.baseline.organisations import Organisations
 from sefton_finance.codes import PODS
+from sefton_finance.config.levers import intervention_levers
 from sefton_finance.errors import InterventionError
 from sefton_finance.interventions import Intervention
-from sefton_finance.levers import intervention_levers
 from sefton_finance.model.draws import add_bands
 
 if TYPE_CHECKING:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import xarray as xr
 
 from sefton_finance.baseline import Baseline
+from sefton_finance.config.scenario import Scenario
 from sefton_finance.interventions import Intervention
 from sefton_finance.model.bridge import bridge
 from sefton_finance.model.context import make_context
@@ -30,7 +31,6 @@ from sefton_finance.model.interventions import (
     intervention_funding,
 )
 from sefton_finance.model.result import result_dataset
-from sefton_finance.scenario import Scenario
 
 
 def run_model(

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
+from sefton_finance.config.loading import load_scenario, parse_scenario
 from sefton_finance.report import SYSTEM, money
 from sefton_finance.results import load
-from sefton_finance.scenario import load_scenario, parse_scenario
 from tests.e2e.conftest import open_dashboard
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sefton_finance.baseline import load_baseline
-from sefton_finance.scenario import load_scenario, parse_scenario
+from sefton_finance.config.loading import load_scenario, parse_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 

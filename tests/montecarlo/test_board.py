@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 from typer.testing import CliRunner
 
-from sefton_finance import analysis, montecarlo
+from sefton_finance import analysis, montecarlo, sensitivity
 from sefton_finance.cli import app
 
 
 def test_tornado_bars_bracket_the_central_value(baseline, uncertain_do_nothing):
     # Growth and price levers move the surplus one way. (An intervention's effect need
     # not: a ward step released or a substitute's own cost can make it non-monotone.)
-    table = analysis.tornado(uncertain_do_nothing, baseline)
+    table = sensitivity.tornado(uncertain_do_nothing, baseline)
     assert len(table) == len(montecarlo.uncertain_levers(uncertain_do_nothing))
     low = table[["surplus_at_low", "surplus_at_high"]].min(axis=1)
     high = table[["surplus_at_low", "surplus_at_high"]].max(axis=1)
@@ -23,7 +23,7 @@ def test_tornado_bars_bracket_the_central_value(baseline, uncertain_do_nothing):
 
 def test_goal_seek_result_breaks_even_at_the_probability_asked(baseline, place_plan):
     probability, threshold, draws = 0.6, -27.5e6, 100
-    result = analysis.goal_seek(
+    result = sensitivity.goal_seek(
         place_plan,
         baseline,
         probability=probability,

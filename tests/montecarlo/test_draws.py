@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from sefton_finance import analysis, montecarlo
 from sefton_finance.api import run
+from sefton_finance.config.loading import parse_scenario
 from sefton_finance.results import balance_checks
-from sefton_finance.scenario import parse_scenario
 
 
 def test_same_seed_gives_identical_results(baseline, place_plan):

@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sefton_finance.api import run
+from sefton_finance.config.loading import parse_scenario
 from sefton_finance.results import balance_checks
-from sefton_finance.scenario import parse_scenario
 
 INTERVENTIONS = [
     "pifu",

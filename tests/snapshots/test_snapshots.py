@@ -24,8 +24,8 @@ import xarray as xr
 from helpers import SCENARIOS
 
 from sefton_finance.api import run as run_scenario
+from sefton_finance.config.loading import load_scenario, parse_scenario
 from sefton_finance.montecarlo import run_monte_carlo
-from sefton_finance.scenario import load_scenario, parse_scenario
 
 HERE = Path(__file__).parent
 REGENERATE = os.environ.get("SEFTON_REGENERATE_SNAPSHOTS") == "1"

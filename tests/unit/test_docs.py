@@ -6,8 +6,8 @@ import yaml
 from helpers import REPOSITORY
 
 from sefton_finance.api import run
+from sefton_finance.config.loading import parse_scenario
 from sefton_finance.interventions import available_interventions
-from sefton_finance.scenario import parse_scenario
 
 HOWTO = (REPOSITORY / "docs" / "add-an-intervention.md").read_text(encoding="utf-8")
 

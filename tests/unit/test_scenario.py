@@ -7,8 +7,9 @@ from helpers import SCENARIOS
 
 from sefton_finance import shipped_scenarios
 from sefton_finance.api import check_scenario, run_file
+from sefton_finance.config.loading import load_scenario, parse_scenario
+from sefton_finance.config.scenario import json_schema, scenario_to_yaml
 from sefton_finance.errors import ScenarioError
-from sefton_finance.scenario import json_schema, load_scenario, parse_scenario, scenario_to_yaml
 from sefton_finance.shipped import scenario_path
 
 BAD_SCENARIOS = {
@@ -61,6 +62,7 @@ BAD_SCENARIOS = {
         "variable_share",
     ),
     "negative seed": ("name: x\nseed: -3\n", "seed", "-3"),
+    "pod typo": ("name: x\ngrowth:\n  by_pod: {ae_typ1: 0.02}\n", "growth.by_pod", "ae_typ1"),
     "missing name": ("seed: 1\n", "name", "name"),
     "bad name": ("name: Place Plan!\n", "name", "Place Plan!"),
     "listed twice": ("name: x\ninterventions:\n  - name: pifu\n  - name: pifu\n", "pifu", "twice"),

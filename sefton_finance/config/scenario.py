@@ -1,9 +1,9 @@
-"""Scenario files: frozen pydantic models, safe YAML loading, JSON Schema export.
+"""Scenario models: frozen pydantic models, the scenario's levers, YAML and JSON Schema export.
 
 A scenario is what a finance director edits: the horizon, growth and price
 assumptions, the contract form, the interventions (by name, with overrides)
 and the seed. Unknown keys are errors, so a typo never silently falls back
-to a default.
+to a default. Reading a file is :mod:`sefton_finance.config.loading`.
 """
 
 from __future__ import annotations
@@ -11,20 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sefton_finance.errors import ScenarioError, describe_validation_error
-from sefton_finance.levers import Lever, bounds, year_labels, year_start
-
-
-class Frozen(BaseModel):
-    """Base for configuration: immutable, unknown keys rejected, docstrings in the schema."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+from sefton_finance.codes import PODS
+from sefton_finance.config.base import Frozen
+from sefton_finance.config.levers import Lever, bounds, year_labels, year_start
 
 
 class Horizon(Frozen):
@@ -54,8 +48,16 @@ class Growth(Frozen):
     """Grow demand with the baseline's population projection by locality and age band."""
     non_demographic: Lever = 0.015
     """Yearly growth in activity per head for every point of delivery (fraction, e.g. 0.015)."""
-    by_pod: dict[str, Lever] = {}
+    by_pod: dict[str, Lever] = Field(default_factory=dict)
     """Per point of delivery overrides of non-demographic growth, e.g. {ae_type1: 0.02}."""
+
+    @field_validator("by_pod")
+    @classmethod
+    def _known_pods(cls, value: dict[str, Lever]) -> dict[str, Lever]:
+        unknown = sorted(set(value) - set(PODS))
+        if unknown:
+            raise ValueError(f"unknown point of delivery {unknown}; known: {', '.join(PODS)}")
+        return value
 
     @field_validator("non_demographic", "by_pod")
     @classmethod
@@ -237,74 +239,6 @@ def scenario_levers(scenario: Scenario, interventions: Sequence[Any]) -> dict[st
 def scenario_text_hash(text: str) -> str:
     """SHA-256 of a scenario's text, recorded with every result."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def parse_scenario(text: str, source: str | Path = "<scenario>") -> Scenario:
-    """Validate scenario YAML text.
-
-    Parameters
-    ----------
-    text : str
-        YAML text (read with ``yaml.safe_load``: no arbitrary objects).
-    source : str or Path
-        File name used in error messages.
-
-    Returns
-    -------
-    Scenario
-
-    Raises
-    ------
-    ScenarioError
-        Naming the file, the field and the bad value.
-    """
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError(
-            source, [f"not valid YAML{where}: {getattr(error, 'problem', error)}"]
-        ) from None
-    if data is None:
-        raise ScenarioError(source, ["file is empty: a scenario needs at least 'name'"])
-    if not isinstance(data, dict):
-        raise ScenarioError(
-            source, [f"top level must be a mapping of fields, got {type(data).__name__}"]
-        )
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as error:
-        raise ScenarioError(source, describe_validation_error(error)) from None
-    # Intervention names and overrides are checked against the library here, at the boundary.
-    from sefton_finance.interventions import resolve_interventions
-
-    resolve_interventions(scenario, source=source)
-    return scenario
-
-
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file.
-
-    Parameters
-    ----------
-    path : str or Path
-        A YAML file.
-
-    Returns
-    -------
-    Scenario
-    """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(path, ["file not found"]) from None
-    except (UnicodeDecodeError, IsADirectoryError) as error:
-        raise ScenarioError(
-            path, [f"cannot read as a text file ({error.__class__.__name__})"]
-        ) from None
-    return parse_scenario(text, source=path)
 
 
 def scenario_to_yaml(scenario: Scenario) -> str:

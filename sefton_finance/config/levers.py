@@ -27,10 +27,6 @@ def _check_interval(value: float | tuple[float, float]) -> float | tuple[float, 
 Lever = Annotated[float | tuple[float, float], AfterValidator(_check_interval)]
 """A number, or an interval ``[low, high]`` to be sampled in Monte Carlo draws."""
 
-Levers = Mapping[str, Any]
-"""A run's lever values, keyed as :func:`sefton_finance.pipeline.principal_levers` gives them:
-numbers, or DataArrays with a ``draw`` dim for sampled values."""
-
 
 def central(lever: float | tuple[float, float]) -> float:
     """The principal (draw 0) value of a lever: the number, or the interval's midpoint."""
@@ -52,7 +48,7 @@ def is_uncertain(lever: float | tuple[float, float]) -> bool:
     return high > low
 
 
-def intervention_levers(levers: Levers, name: str) -> dict[str, Any]:
+def intervention_levers(levers: Mapping[str, Any], name: str) -> dict[str, Any]:
     """The levers of one intervention, keyed by parameter name."""
     prefix = f"intervention.{name}."
     return {key[len(prefix) :]: value for key, value in levers.items() if key.startswith(prefix)}
