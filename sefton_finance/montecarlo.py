@@ -158,6 +158,18 @@ def run_draws(
     interventions = resolve_cached(scenario)
     levers = sample_levers(scenario, start, stop, interventions)
     ds = run_model(scenario, baseline, levers, interventions, with_bridge)
+    # The values each draw ran with, so a result says what made every draw.
+    keys = list(uncertain_levers(scenario, interventions))
+    sampled = np.array([np.broadcast_to(levers[k], stop - start) for k in keys]).T
+    ds["lever_value"] = xr.DataArray(
+        sampled.reshape(stop - start, len(keys)),
+        dims=("draw", "lever"),
+        coords={"lever": keys},
+        attrs={
+            "units": "as the lever (fraction, or GBP for costs)",
+            "long_name": "Value of each uncertain lever in the draw (scenario field path)",
+        },
+    )
     draw = xr.DataArray(np.arange(start, stop), dims="draw")
     expanded = {}
     for name, array in ds.data_vars.items():

@@ -50,7 +50,7 @@ def is_uncertain(lever: float | tuple[float, float]) -> bool:
 
 def intervention_levers(levers: Mapping[str, Any], name: str) -> dict[str, Any]:
     """The levers of one intervention, keyed by parameter name."""
-    prefix = f"intervention.{name}."
+    prefix = f"interventions.{name}."
     return {key[len(prefix) :]: value for key, value in levers.items() if key.startswith(prefix)}
 
 

@@ -222,7 +222,7 @@ def scenario_levers(scenario: Scenario, interventions: Sequence[Any]) -> dict[st
     """Every lever of a scenario as written (a number or an interval), keyed as runs take them.
 
     Keys: ``growth.non_demographic``, ``growth.by_pod.<pod>``, ``finance.<field>``,
-    ``intervention.<name>.<lever>`` for each resolved intervention's uncertain levers.
+    ``interventions.<name>.<lever>`` for each resolved intervention's uncertain levers.
     The principal run takes their centres; Monte Carlo samples the intervals.
     """
     levers: dict[str, Lever] = {"growth.non_demographic": scenario.growth.non_demographic}
@@ -232,7 +232,7 @@ def scenario_levers(scenario: Scenario, interventions: Sequence[Any]) -> dict[st
         levers[f"finance.{name}"] = getattr(scenario.finance, name)
     for intervention in interventions:
         for name in intervention.uncertain_levers:
-            levers[f"intervention.{intervention.name}.{name}"] = getattr(intervention.params, name)
+            levers[f"interventions.{intervention.name}.{name}"] = getattr(intervention.params, name)
     return levers
 
 

@@ -61,7 +61,7 @@ def test_fewer_draws_are_a_prefix_of_more(baseline, place_plan):
 
 def test_a_lever_gets_the_same_numbers_in_every_scenario(place_plan):
     other = parse_scenario("name: only_pifu\ninterventions:\n  - name: pifu\n")
-    key = "intervention.pifu.effect"
+    key = "interventions.pifu.effect"
     assert np.array_equal(
         montecarlo.sample_levers(place_plan, 0, 50)[key].values,
         montecarlo.sample_levers(other, 0, 50)[key].values,
@@ -71,12 +71,12 @@ def test_a_lever_gets_the_same_numbers_in_every_scenario(place_plan):
 def test_interval_is_central_eighty_percent(place_plan):
     low, high = 0.03, 0.08  # pifu effect in sefton_finance/library/pifu.yaml
     values = montecarlo.sample_lever(
-        place_plan.seed, "intervention.pifu.effect", low, high, 0, 20_001
+        place_plan.seed, "interventions.pifu.effect", low, high, 0, 20_001
     )
     inside = np.mean((values[1:] >= low) & (values[1:] <= high))
     assert abs(inside - 0.80) < 4 * np.sqrt(0.8 * 0.2 / 20_000)
     assert values[0] == 0.5 * (low + high)
-    shares = montecarlo.sample_lever(1, "intervention.x.effect", 0.0, 0.01, 0, 5000)
+    shares = montecarlo.sample_lever(1, "interventions.x.effect", 0.0, 0.01, 0, 5000)
     assert shares.min() == 0.0 and shares.max() <= 1.0
 
 
@@ -109,3 +109,25 @@ def test_every_sampled_draw_balances_to_the_penny(baseline, place_plan, seed, st
     failed = [(check.name, check.worst) for check in balance_checks(ds) if not check.passed]
     assert not failed, failed
     assert float(ds["activity"].min()) >= 0
+
+
+def test_every_lever_is_named_by_its_scenario_field_path(place_plan):
+    """A lever name from tornado or a saved result is what sweep --set takes."""
+    from sefton_finance.config.scenario import scenario_levers
+    from sefton_finance.interventions import resolve_interventions
+
+    levers = scenario_levers(place_plan, resolve_interventions(place_plan))
+    assert "interventions.pifu.effect" in levers
+    for key in levers:
+        changed = montecarlo.with_overrides(place_plan, {key: 0.0123})
+        assert scenario_levers(changed, resolve_interventions(changed))[key] == 0.0123, key
+
+
+def test_a_monte_carlo_result_keeps_the_lever_values_of_every_draw(place_plan, baseline):
+    ds = montecarlo.run_monte_carlo(place_plan, baseline, draws=7, workers=1, chunk_size=3)
+    values = ds["lever_value"]
+    assert values.dims == ("draw", "lever")
+    expected = montecarlo.sample_levers(place_plan, 0, 7)
+    for key in values.lever.values:
+        np.testing.assert_array_equal(values.sel(lever=key).values, expected[key].values)
+    assert float(values.sel(lever="finance.cost_inflation").isel(draw=0)) == 0.028
