@@ -70,10 +70,13 @@ def in_design_order(data: xr.DataArray | xr.Dataset) -> xr.DataArray | xr.Datase
 
     if isinstance(data, xr.DataArray):
         return data.transpose(*ordered(data.dims))
-    out = data.copy()
-    for name, variable in data.data_vars.items():
-        out[name] = variable.transpose(*ordered(variable.dims))
-    return out
+    # Transposed as unlabelled Variables and assembled once: setting variables one by one
+    # re-aligns the whole Dataset each time (tens of milliseconds a result).
+    variables = {
+        name: array.variable.transpose(*ordered(array.dims))
+        for name, array in data.data_vars.items()
+    }
+    return xr.Dataset(variables, coords=data.coords, attrs=data.attrs)
 
 
 def make_attrs(

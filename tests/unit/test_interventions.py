@@ -272,6 +272,8 @@ version = "0.1.0"
 
 [project.entry-points."{ENTRY_POINT_GROUP}"]
 dental_outreach = "sefton_plugin_example:DENTAL_OUTREACH"
+redirect = "sefton_plugin_example:Redirect"
+urgent_redirect = "sefton_plugin_example:URGENT_REDIRECT"
 broken = "sefton_plugin_example:DOES_NOT_EXIST"
 
 [build-system]
@@ -280,6 +282,35 @@ build-backend = "setuptools.build_meta"
 """
 
 PLUGIN_MODULE = """
+from sefton_finance.interventions import Intervention, InterventionParams
+
+
+class RedirectParams(InterventionParams):
+    destinations: dict[str, float]
+
+
+class Redirect(Intervention):
+    \"\"\"A new mechanism: moved activity is split between several cheaper settings.\"\"\"
+
+    mechanism = "redirect"
+    Params = RedirectParams
+
+    def destination(self, moved, pod):
+        return {target: moved * ratio for target, ratio in self.params.destinations.items()}
+
+
+URGENT_REDIRECT = {
+    "name": "urgent_redirect",
+    "mechanism": "redirect",
+    "description": "Streaming at the front door sends A&E walk-ins to the UTC or a pharmacy",
+    "pods": ["ae_type1"],
+    "effect": 0.05,
+    "destinations": {"ae_type3": 0.6, "pharmacy_consultation": 0.4},
+    "recurring_cost": 50000,
+    "delivered_by": "aintree",
+    "source": "ASSUMPTION: illustrative plugin",
+}
+
 DENTAL_OUTREACH = {
     "name": "dental_outreach",
     "mechanism": "avoid",
@@ -330,6 +361,25 @@ def test_an_entry_point_plugin_adds_an_intervention(installed_plugin, monkeypatc
     assert any("broken" in str(w.message) for w in caught), "a broken plugin must warn"
     ds = run(simple_scenario("dental", "- name: dental_outreach\n"), baseline, with_bridge=False)
     assert float(ds["intervention_activity_change"].sel(pod="ae_type1").sum()) < 0
+
+
+def test_a_plugin_mechanism_runs_end_to_end(installed_plugin, monkeypatch, baseline):
+    """A new mechanism class installed through the entry-point group, used by name."""
+    monkeypatch.syspath_prepend(str(installed_plugin))
+    import importlib
+
+    importlib.invalidate_caches()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = run(simple_scenario("redirect", "- name: urgent_redirect\n"), baseline)
+    change = ds["intervention_activity_change"].sel(intervention="urgent_redirect").sum("year")
+    moved = -float(change.sel(pod="ae_type1"))
+    assert moved > 0
+    assert float(change.sel(pod="ae_type3")) == pytest.approx(0.6 * moved, rel=1e-12)
+    assert float(change.sel(pod="pharmacy_consultation")) == pytest.approx(0.4 * moved, rel=1e-12)
+    cost = ds["intervention_cost"].sel(intervention="urgent_redirect")
+    assert float(cost.isel(year=0)) == 0 and float(cost.isel(year=1)) > 50000  # inflated
+    assert "urgent_redirect" in ds["bridge"].intervention.values
 
 
 def test_a_broken_plugin_warns_once_per_library_read(installed_plugin, monkeypatch):
