@@ -385,11 +385,6 @@ class Baseline:
             },
         )
 
-    def commissioner_of(self) -> xr.DataArray:
-        """Commissioner of each (locality, pod) as a one-hot array ``(locality, pod, commissioner)``."""
-        # A copy, so a caller that changes the result cannot change the cached one.
-        return self._commissioner_of.copy(deep=True)
-
     @cached_property
     def arrays(self) -> BaselineArrays:
         """The baseline as plain numpy arrays in the codes' order (see :class:`BaselineArrays`)."""

@@ -14,8 +14,8 @@ import xarray as xr
 from .inputs import PODS, DesCapacity
 
 ANNUAL = {  # per site, per pod
-    "aintree": (50_000, 25_000, 20_000, 23_000, 95_000, 200_000),
-    "southport_ormskirk": (30_000, 20_000, 12_000, 15_000, 60_000, 130_000),
+    "large_site": (50_000, 25_000, 20_000, 23_000, 95_000, 200_000),
+    "small_site": (30_000, 20_000, 12_000, 15_000, 60_000, 130_000),
 }
 # Winter pressure on urgent care (April..March); planned work dips in August and December.
 _URGENT_SEASON = np.array([0.97, 1.0, 0.98, 1.0, 0.96, 0.97, 1.0, 1.01, 1.05, 1.05, 0.98, 1.03])
@@ -23,7 +23,7 @@ _PLANNED_SEASON = np.array([0.98, 1.02, 1.04, 1.02, 0.92, 1.02, 1.06, 1.06, 0.88
 
 
 def example_demand(years: tuple[str, ...] = ("2019/20",), scale: float = 1.0) -> xr.DataArray:
-    """Monthly demand ``(year, month, site, pod)`` for the two Sefton acute sites."""
+    """Monthly demand ``(year, month, site, pod)`` for two acute sites of the size of Sefton's (Aintree and Southport & Ormskirk)."""
     sites = list(ANNUAL)
     values = np.empty((len(years), 12, len(sites), len(PODS)))
     for s, site in enumerate(sites):
@@ -41,11 +41,11 @@ def example_demand(years: tuple[str, ...] = ("2019/20",), scale: float = 1.0) ->
 def example_capacity(scale: float = 1.0, **changes: object) -> DesCapacity:
     """Capacity matched to ``example_demand(scale=scale)``; keyword arguments override fields."""
 
-    def sized(aintree: float, southport: float) -> dict[str, float]:
+    def sized(large: float, small: float) -> dict[str, float]:
         # At least one of everything, so a scaled-down example still serves every flow.
         return {
-            "aintree": max(round(aintree * scale), 1),
-            "southport_ormskirk": max(round(southport * scale), 1),
+            "large_site": max(round(large * scale), 1),
+            "small_site": max(round(small * scale), 1),
         }
 
     base = DesCapacity(
@@ -53,7 +53,7 @@ def example_capacity(scale: float = 1.0, **changes: object) -> DesCapacity:
         utc_cubicles=sized(10, 8),
         acute_beds=sized(330, 205),
         escalation_beds=sized(20, 15),
-        op_slots_per_week={"aintree": 5_800 * scale, "southport_ormskirk": 3_750 * scale},
+        op_slots_per_week={"large_site": 5_800 * scale, "small_site": 3_750 * scale},
         virtual_ward_beds=sized(30, 20),
         nel_virtual_ward_eligible_share=0.1,
     )

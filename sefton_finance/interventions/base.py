@@ -110,7 +110,7 @@ class InterventionParams(Frozen):
         # one (sefton_finance.model.interventions.check_parties).
         if not re.fullmatch(r"[a-z][a-z0-9_]*", value):
             raise ValueError(
-                f"an organisation code or role, like 'aintree' or 'nhs_commissioners', got {value!r}"
+                f"an organisation code or role (lower case, digits, _), like 'nhs_commissioners', got {value!r}"
             )
         return value
 

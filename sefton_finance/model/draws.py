@@ -81,11 +81,6 @@ def lever_column(value: Any) -> np.ndarray:
     return np.array([[float(value)]])
 
 
-def with_draw_axis(values: np.ndarray, size: int) -> np.ndarray:
-    """``values`` (draw axis first, length 1 or ``size``) broadcast to ``size`` draws."""
-    return np.broadcast_to(values, (size, *values.shape[1:]))
-
-
 def add_bands_by_pod(blocks: np.ndarray) -> np.ndarray:
     """``(pod, age_band, ...)`` summed over age bands, pod by pod: ``(pod, ...)``.
 

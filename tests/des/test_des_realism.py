@@ -16,7 +16,7 @@ from sefton_finance.des.inputs import (
 from sefton_finance.des.outputs import summarise_site
 
 SCALE = 0.05
-SITE = "aintree"
+SITE = "large_site"
 
 
 def backlog_capacity(weeks_of_slots: float = 20.0, **changes):
