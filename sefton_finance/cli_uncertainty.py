@@ -121,7 +121,8 @@ def sweep_command(
     Each finished point is saved at once (atomically), so an interrupted sweep keeps
     the points already done.
     """
-    from sefton_finance.montecarlo import run_monte_carlo, with_overrides
+    from sefton_finance.api import run
+    from sefton_finance.montecarlo import with_overrides
     from sefton_finance.results import save
 
     try:
@@ -142,7 +143,7 @@ def sweep_command(
     with progress_bar() as bar:
         task = bar.add_task("sweep", total=len(points))
         for number, (overrides, point) in enumerate(points):
-            ds = run_monte_carlo(point, base, draws, scheduler=scheduler, with_bridge=False)
+            ds = run(point, base, draws=draws, scheduler=scheduler, with_bridge=False)
             save(ds, out / f"{base_scenario.name}_{number:03d}.nc", overwrite=True)
             fan = analysis.fan_table(ds).loc[(analysis.SYSTEM, year)]
             chance = analysis.breakeven_probability(ds).loc[analysis.SYSTEM]
