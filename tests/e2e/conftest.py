@@ -6,6 +6,7 @@ on a free localhost port and stopped (by that group's id) at the end of the sess
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -84,45 +85,58 @@ def _wait_for(url: str, port: int, process: subprocess.Popen, timeout: float = 1
             raise RuntimeError(f"{url} answered {response.status}")
 
 
-@pytest.fixture(scope="session")
-def dashboard_url(small_results, tmp_path_factory):
-    """URL of a running ``sefton-finance serve`` on the small results."""
-    scenarios, results = small_results
+@contextlib.contextmanager
+def serving(*options: str, log: Path, env: dict[str, str] | None = None):
+    """Run ``sefton-finance serve OPTIONS`` on a free loopback port until the block ends.
+
+    Parameters
+    ----------
+    *options : str
+        Command-line options after ``serve`` (``--port`` is added).
+    log : Path
+        File that receives the server's output.
+    env : dict, optional
+        Extra environment variables for the server.
+
+    Yields
+    ------
+    (subprocess.Popen, str)
+        The ``serve`` process (leader of its own process group) and the server's root URL.
+    """
     port = free_port()
-    log = tmp_path_factory.mktemp("server") / "serve.log"
-    command = [
-        sys.executable,
-        "-m",
-        "sefton_finance",
-        "serve",
-        "--port",
-        str(port),
-        "--results",
-        str(results),
-        "--scenarios",
-        str(scenarios),
-        "--no-show",
-    ]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "sefton_finance", "serve", "--port", str(port), *options]
+    environment = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
     with open(log, "w", encoding="utf-8") as handle:
         process = subprocess.Popen(
             command,
             cwd=REPO,
-            env=env,
+            env=environment,
             stdout=handle,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    url = f"http://127.0.0.1:{port}/app"
+    root = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(url, port, process)
+        _wait_for(f"{root}/app", port, process)
     except Exception:
         _stop(process)
         raise RuntimeError(
             f"dashboard failed to start; log:\n{log.read_text(encoding='utf-8')}"
         ) from None
-    yield url
-    _stop(process)
+    try:
+        yield process, root
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(small_results, tmp_path_factory):
+    """URL of a running ``sefton-finance serve`` on the small results."""
+    scenarios, results = small_results
+    log = tmp_path_factory.mktemp("server") / "serve.log"
+    options = ("--results", str(results), "--scenarios", str(scenarios), "--no-show")
+    with serving(*options, log=log) as (_, root):
+        yield f"{root}/app"
 
 
 def _stop(process: subprocess.Popen) -> None:
