@@ -31,6 +31,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = REPO / "test-artifacts"
+SERVER_SETTINGS = ("SEFTON_", "BOKEH_", "PANEL_")
+"""Prefixes of environment variables that configure a dashboard server."""
 SMALL_HORIZON = 3
 """Years ahead in the test scenarios: enough for every chart, quick to compute."""
 
@@ -86,7 +88,7 @@ def _wait_for(url: str, port: int, process: subprocess.Popen, timeout: float = 1
 
 
 @contextlib.contextmanager
-def serving(*options: str, log: Path, env: dict[str, str] | None = None):
+def serving(*options: str, log: Path, env: dict[str, str] | None = None, port: int | None = None):
     """Run ``sefton-finance serve OPTIONS`` on a free loopback port until the block ends.
 
     Parameters
@@ -97,15 +99,19 @@ def serving(*options: str, log: Path, env: dict[str, str] | None = None):
         File that receives the server's output.
     env : dict, optional
         Extra environment variables for the server.
+    port : int, optional
+        Port to listen on; default one found free now.
 
     Yields
     ------
     (subprocess.Popen, str)
         The ``serve`` process (leader of its own process group) and the server's root URL.
     """
-    port = free_port()
+    port = port or free_port()
     command = [sys.executable, "-m", "sefton_finance", "serve", "--port", str(port), *options]
-    environment = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    # The developer's own server settings must not leak into the server under test.
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(SERVER_SETTINGS)}
+    environment = {**inherited, "PYTHONPATH": str(REPO), **(env or {})}
     with open(log, "w", encoding="utf-8") as handle:
         process = subprocess.Popen(
             command,
@@ -151,16 +157,30 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def chromium():
-    """Debian's chromium under Playwright (never a downloaded browser)."""
+def chromium(request):
+    """Debian's chromium under Playwright (never a downloaded browser), one per test run.
+
+    tests/security imports this fixture too, and pytest then keeps one instance per
+    folder; Playwright's sync API allows only one at a time, so the first one is
+    kept on the run's config and shared.
+    """
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium (run `make browser`)")
-    from playwright.sync_api import sync_playwright
+    config = request.config
+    if getattr(config, "_sefton_chromium", None) is None:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        playwright = sync_playwright().start()
+        config._sefton_chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+
+        def stop() -> None:
+            config._sefton_chromium.close()
+            playwright.stop()
+
+        config.add_cleanup(stop)
+    return config._sefton_chromium
 
 
 @pytest.fixture

@@ -42,8 +42,8 @@ def write_scenario(path, base: str, **fields) -> None:
 def hostile_results(tmp_path_factory):
     """Scenario and result folders holding hostile text: ``(scenarios_dir, results_dir)``.
 
-    ``hostile`` is only a scenario file, as "Save as scenario" leaves it: ``serve``
-    computes its result. ``tampered`` is a result with a hostile title, organisation
+    ``do_nothing`` is computed here. ``hostile`` is only a scenario file, as "Save
+    as scenario" leaves it: ``serve`` computes its result. ``tampered`` is a result with a hostile title, organisation
     and intervention name whose organisations no longer add up to the system.
     """
     root = tmp_path_factory.mktemp("hostile")
@@ -51,6 +51,7 @@ def hostile_results(tmp_path_factory):
     for folder in (scenarios, results, other):
         folder.mkdir()
     write_scenario(scenarios / "do_nothing.yaml", "do_nothing")
+    save(run_file(scenarios / "do_nothing.yaml"), results / "do_nothing.nc")
     write_scenario(
         scenarios / "hostile.yaml", "place_plan", name="hostile", title=TITLE,
         description=DESCRIPTION,
@@ -137,7 +138,7 @@ def test_board_pack_keeps_hostile_text_as_text(board_page, hostile_url, hostile_
     assert_no_script_ran(page)
 
 
-def test_workbook_keeps_formula_like_text_as_text(small_results, hostile_results, tmp_path):
+def test_workbook_keeps_formula_like_text_as_text(hostile_results, tmp_path):
     _, results = hostile_results
     hostile = {
         "scenario_title": FORMULA,
@@ -145,7 +146,7 @@ def test_workbook_keeps_formula_like_text_as_text(small_results, hostile_results
         "scenario_text": "@SUM(1+1)*cmd|' /C calc'!A0",
     }
     datasets = [
-        load(small_results[1] / "do_nothing.nc"),
+        load(results / "do_nothing.nc"),
         load(results / "tampered.nc").assign_attrs(hostile),
     ]
     names = datasets[1]["org_name"].values.astype(object)
