@@ -87,6 +87,20 @@ def _wait_for(url: str, port: int, process: subprocess.Popen, timeout: float = 1
             raise RuntimeError(f"{url} answered {response.status}")
 
 
+def serve_invocation(*options: str, env: dict[str, str] | None = None):
+    """The command line and environment that run ``sefton-finance serve OPTIONS``.
+
+    Returns
+    -------
+    (list of str, dict)
+        The command and its environment: this one's, less the developer's own
+        server settings (:data:`SERVER_SETTINGS`), plus ``env``.
+    """
+    command = [sys.executable, "-m", "sefton_finance", "serve", *options]
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(SERVER_SETTINGS)}
+    return command, {**inherited, "PYTHONPATH": str(REPO), **(env or {})}
+
+
 @contextlib.contextmanager
 def serving(*options: str, log: Path, env: dict[str, str] | None = None, port: int | None = None):
     """Run ``sefton-finance serve OPTIONS`` on a free loopback port until the block ends.
@@ -108,10 +122,7 @@ def serving(*options: str, log: Path, env: dict[str, str] | None = None, port: i
         The ``serve`` process (leader of its own process group) and the server's root URL.
     """
     port = port or free_port()
-    command = [sys.executable, "-m", "sefton_finance", "serve", "--port", str(port), *options]
-    # The developer's own server settings must not leak into the server under test.
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(SERVER_SETTINGS)}
-    environment = {**inherited, "PYTHONPATH": str(REPO), **(env or {})}
+    command, environment = serve_invocation("--port", str(port), *options, env=env)
     with open(log, "w", encoding="utf-8") as handle:
         process = subprocess.Popen(
             command,

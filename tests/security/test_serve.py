@@ -11,7 +11,6 @@ import base64
 import concurrent.futures
 import http.client
 import json
-import os
 import re
 import secrets
 import socket
@@ -31,7 +30,7 @@ from sefton_finance.cli_board import is_loopback, serve_problems
 from sefton_finance.errors import InputError
 from sefton_finance.passwords import SESSION_COOKIE as COOKIE
 from sefton_finance.passwords import hash_password, read_users, verify_password
-from tests.e2e.conftest import REPO, SERVER_SETTINGS, free_port, serving
+from tests.e2e.conftest import REPO, free_port, serve_invocation, serving
 
 SECRET = secrets.token_urlsafe(48)
 PASSWORD = "correct horse battery staple"
@@ -110,18 +109,13 @@ def refused(*options: str, env=None, tmp_path: Path) -> subprocess.CompletedProc
     """Run ``serve`` expecting a refusal: it must exit by itself, quickly."""
     empty = tmp_path / "empty"
     empty.mkdir(exist_ok=True)
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(SERVER_SETTINGS)}
-    command = [
-        *(sys.executable, "-m", "sefton_finance", "serve", "--port", str(free_port())),
-        *("--results", str(empty), "--scenarios", str(empty), *options),
-    ]
+    command, environment = serve_invocation(
+        *("--port", str(free_port()), "--results", str(empty), "--scenarios", str(empty)),
+        *options,
+        env=env,
+    )
     result = subprocess.run(
-        command,
-        cwd=REPO,
-        env={**inherited, "PYTHONPATH": str(REPO), **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=60,
+        command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=60
     )
     result.message = " ".join((result.stdout + result.stderr).split())
     return result
