@@ -200,7 +200,7 @@ def test_secret_on_the_command_line_or_in_an_open_file_is_refused(tmp_path):
 
 def test_pages_need_a_login(server):
     _, root, _ = server
-    for path in ("/app", "/", "/app/autoload.js?bokeh-autoload-element=x"):
+    for path in ("/app", "/", "/app/metadata", "/app/autoload.js?bokeh-autoload-element=x"):
         response = fetch(root, path)
         assert response.status in (302, 403), (path, response.status)
         assert response.status == 403 or sent_to_login(response), response.location
