@@ -6,6 +6,7 @@ that writes the exported board pack, so the page and the pack never disagree.
 
 from __future__ import annotations
 
+import html
 import io
 import tempfile
 from pathlib import Path
@@ -14,6 +15,7 @@ import panel as pn
 import param
 
 from dashboards import store
+from dashboards.text import markdown_text
 from sefton_finance import report
 from sefton_finance.results import balance_checks
 
@@ -22,9 +24,14 @@ MAX_SCENARIOS = 4
 
 def section_view(section: report.Section) -> pn.viewable.Viewable:
     """One titled block: heading, plain-English line, then the chart or the HTML."""
+    # Headings name scenarios, whose titles any what-if user types: HTML-escaped text only.
     parts: list = [
-        pn.pane.Markdown(f"### {section.title}", margin=(10, 5, 0, 5)),
-        pn.pane.Markdown(section.explanation, margin=(0, 5, 0, 5), styles={"color": "#424949"}),
+        pn.pane.HTML(f"<h3>{html.escape(section.title)}</h3>", margin=(10, 5, 0, 5)),
+        pn.pane.HTML(
+            f"<p>{html.escape(section.explanation)}</p>",
+            margin=(0, 5, 0, 5),
+            styles={"color": "#424949"},
+        ),
     ]
     if section.figure is not None:
         parts.append(
@@ -43,7 +50,7 @@ def section_view(section: report.Section) -> pn.viewable.Viewable:
 def checks_banner(datasets) -> pn.pane.Alert:
     """The master balance check of every selected result, as one banner."""
     failed = [
-        f"{report.scenario_title(ds)}: {check.name} (worst GBP {check.worst:,.2f})"
+        markdown_text(f"{report.scenario_title(ds)}: {check.name} (worst GBP {check.worst:,.2f})")
         for ds in datasets
         for check in balance_checks(ds)
         if not check.passed
@@ -68,7 +75,11 @@ class ScenarioComparison(pn.viewable.Viewer):
             self.results_dir = str(store.Settings.from_env().results_dir)
         self._files = store.available_results(Path(self.results_dir))
         names = list(self._files)
-        titles = {report.scenario_title(store.load_result(p)): n for n, p in self._files.items()}
+        # Choices.js (the MultiChoice widget) sets each label as innerHTML: escape the titles.
+        titles = {
+            html.escape(report.scenario_title(store.load_result(p))): n
+            for n, p in self._files.items()
+        }
         self.choose = pn.widgets.MultiChoice(
             name=f"Scenarios to compare (up to {MAX_SCENARIOS})",
             options=titles,
@@ -108,7 +119,8 @@ class ScenarioComparison(pn.viewable.Viewer):
     def _render(self, names, year):
         if not self._files:
             return pn.pane.Alert(
-                f"No results in {self.results_dir}. Run `sefton-finance run scenarios/*.yaml` first.",
+                f"No results in {markdown_text(self.results_dir)}. "
+                "Run `sefton-finance run scenarios/*.yaml` first.",
                 alert_type="warning",
             )
         datasets = self.datasets(names)

@@ -6,6 +6,7 @@ import logging
 
 import panel as pn
 
+from dashboards import auth
 from dashboards.comparison import ScenarioComparison
 from dashboards.whatif import WhatIf
 
@@ -50,9 +51,33 @@ def _forget_session(context) -> None:
     log.info("session %s closed", getattr(context, "id", "?"))
 
 
+def _watch_login() -> None:
+    """Reload the page once its login has ended (logout, user removed, expired).
+
+    The reload goes through the server, which then shows the login page: without
+    this an open page would keep its live connection after logging out.
+    """
+    public_id = pn.state.cookies.get(auth.SESSION_ID_COOKIE)
+    callback = None
+
+    def check() -> None:
+        if not auth.still_logged_in(public_id):
+            callback.stop()
+            pn.state.location.reload = True
+
+    callback = pn.state.add_periodic_callback(check, period=1000 * auth.WATCH_SECONDS)
+
+
 def create_app() -> pn.template.BaseTemplate:
     """A new app for the current session."""
     pn.extension(sizing_mode="stretch_width")
-    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+    served = pn.state.curdoc is not None and pn.state.curdoc.session_context is not None
+    if served:
         pn.state.on_session_destroyed(_forget_session)
-    return BoardApp().__panel__()
+    template = BoardApp().__panel__()
+    if served and auth.enabled():
+        _watch_login()
+        template.header.append(
+            pn.pane.HTML(f"<a href='{auth.logout_url}' style='color: white'>Log out</a>")
+        )
+    return template

@@ -19,6 +19,7 @@ import panel as pn
 import param
 
 from dashboards import store
+from dashboards.text import markdown_text
 from sefton_finance import report
 from sefton_finance.api import run
 from sefton_finance.config.levers import central
@@ -38,6 +39,8 @@ CONTRACT_FORMS = {
     "Whole-system capitated budget": "capitated",
 }
 NAME = re.compile(r"^[a-z0-9_]+$")
+TITLE_LENGTH = 120
+"""Most characters in a saved scenario's title (it heads charts and tables)."""
 
 
 def prevention_programmes() -> tuple[str, ...]:
@@ -185,6 +188,7 @@ class WhatIf(pn.viewable.Viewer):
         if self.scenarios_dir is None:
             self.scenarios_dir = str(self.settings.scenarios_dir)
         self._files = store.available_scenarios(Path(self.scenarios_dir))
+        # Bokeh's Select writes option labels as text nodes, so titles go in unescaped.
         bases = {store.load_scenario_cached(p).title or n: n for n, p in self._files.items()}
         first = next(iter(self._files), None)
         self.base = pn.widgets.Select(
@@ -242,7 +246,9 @@ class WhatIf(pn.viewable.Viewer):
         self.save_name = pn.widgets.TextInput(
             name="New scenario name (a-z, 0-9, _)", placeholder="my_scenario", **slider
         )
-        self.save_title = pn.widgets.TextInput(name="Title", placeholder="My scenario", **slider)
+        self.save_title = pn.widgets.TextInput(
+            name="Title", placeholder="My scenario", max_length=TITLE_LENGTH, **slider
+        )
         self.save_button = pn.widgets.Button(
             name="Save as scenario", button_type="primary", width=220
         )
@@ -348,7 +354,7 @@ class WhatIf(pn.viewable.Viewer):
             ds = run(scenario, store.baseline(), with_bridge=False)
             reference = self._reference(scenario)
         except (InputError, ValueError) as error:
-            self.error.object = f"These levers do not make a valid scenario: {error}"
+            self.error.object = f"These levers do not make a valid scenario: {markdown_text(error)}"
             self.error.visible = True
             return
         self.error.visible = False
@@ -404,9 +410,15 @@ class WhatIf(pn.viewable.Viewer):
                 "warning",
             )
             return
+        title = self.save_title.value.strip() or name.replace("_", " ").capitalize()
+        if len(title) > TITLE_LENGTH or not title.isprintable():
+            self._status(
+                f"A title is at most {TITLE_LENGTH} characters on one line, without tabs.",
+                "warning",
+            )
+            return
         try:
             scenario = self.scenario(name=name)
-            title = self.save_title.value.strip() or name.replace("_", " ").capitalize()
             scenario = scenario.model_copy(
                 update={
                     "title": title,
@@ -421,7 +433,7 @@ class WhatIf(pn.viewable.Viewer):
             )
             return
         except (InputError, ValueError, OSError) as error:
-            self._status(f"Not saved: {error}", "danger")
+            self._status(f"Not saved: {markdown_text(error)}", "danger")
             return
         self._status(f"Saved {path.name}. Run it with: sefton-finance run {path}", "success")
 
@@ -434,6 +446,7 @@ class WhatIf(pn.viewable.Viewer):
         )
 
     def _status(self, text: str, kind: str) -> None:
+        # ``text`` is Markdown: anything from the user in it must go through markdown_text.
         self.save_status.param.update(object=text, alert_type=kind, visible=True)
 
     def yaml_preview(self) -> str:

@@ -276,6 +276,26 @@ def pack_tables(datasets: Sequence[xr.Dataset]) -> dict[str, pd.DataFrame]:
     return frames
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""Text a spreadsheet may read as a formula (or as DDE) when a cell is typed in or pasted."""
+
+
+def _keep_text_as_text(sheet) -> None:
+    """Store every text cell of an openpyxl worksheet as a string, never as a formula.
+
+    openpyxl turns any string that starts with "=" into a live formula, so a scenario
+    title such as ``=HYPERLINK(...)`` would run in every cell that repeats it.
+    Text that a spreadsheet could still read as a formula also gets Excel's quote
+    prefix, so it stays text when someone edits the cell. Numbers are left alone.
+    """
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                if cell.value.startswith(FORMULA_STARTS):
+                    cell.quotePrefix = True
+
+
 def write_pack(datasets: Sequence[xr.Dataset], out: str | Path) -> tuple[Path, Path]:
     """Write the board pack: a self-contained HTML file and an Excel workbook beside it.
 
@@ -305,6 +325,7 @@ def write_pack(datasets: Sequence[xr.Dataset], out: str | Path) -> tuple[Path, P
                     sheet_name=sheet[:31],
                     index=isinstance(frame.index, pd.MultiIndex) or frame.index.name is not None,
                 )
+                _keep_text_as_text(writer.sheets[sheet[:31]])
 
     xlsx_path = atomic_write(out.with_suffix(".xlsx"), workbook)
     return html_path, xlsx_path

@@ -6,6 +6,7 @@ on a free localhost port and stopped (by that group's id) at the end of the sess
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -30,6 +31,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = REPO / "test-artifacts"
+SERVER_SETTINGS = ("SEFTON_", "BOKEH_", "PANEL_")
+"""Prefixes of environment variables that configure a dashboard server."""
 SMALL_HORIZON = 3
 """Years ahead in the test scenarios: enough for every chart, quick to compute."""
 
@@ -84,45 +87,73 @@ def _wait_for(url: str, port: int, process: subprocess.Popen, timeout: float = 1
             raise RuntimeError(f"{url} answered {response.status}")
 
 
-@pytest.fixture(scope="session")
-def dashboard_url(small_results, tmp_path_factory):
-    """URL of a running ``sefton-finance serve`` on the small results."""
-    scenarios, results = small_results
-    port = free_port()
-    log = tmp_path_factory.mktemp("server") / "serve.log"
-    command = [
-        sys.executable,
-        "-m",
-        "sefton_finance",
-        "serve",
-        "--port",
-        str(port),
-        "--results",
-        str(results),
-        "--scenarios",
-        str(scenarios),
-        "--no-show",
-    ]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+def serve_invocation(*options: str, env: dict[str, str] | None = None):
+    """The command line and environment that run ``sefton-finance serve OPTIONS``.
+
+    Returns
+    -------
+    (list of str, dict)
+        The command and its environment: this one's, less the developer's own
+        server settings (:data:`SERVER_SETTINGS`), plus ``env``.
+    """
+    command = [sys.executable, "-m", "sefton_finance", "serve", *options]
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(SERVER_SETTINGS)}
+    return command, {**inherited, "PYTHONPATH": str(REPO), **(env or {})}
+
+
+@contextlib.contextmanager
+def serving(*options: str, log: Path, env: dict[str, str] | None = None, port: int | None = None):
+    """Run ``sefton-finance serve OPTIONS`` on a free loopback port until the block ends.
+
+    Parameters
+    ----------
+    *options : str
+        Command-line options after ``serve`` (``--port`` is added).
+    log : Path
+        File that receives the server's output.
+    env : dict, optional
+        Extra environment variables for the server.
+    port : int, optional
+        Port to listen on; default one found free now.
+
+    Yields
+    ------
+    (subprocess.Popen, str)
+        The ``serve`` process (leader of its own process group) and the server's root URL.
+    """
+    port = port or free_port()
+    command, environment = serve_invocation("--port", str(port), *options, env=env)
     with open(log, "w", encoding="utf-8") as handle:
         process = subprocess.Popen(
             command,
             cwd=REPO,
-            env=env,
+            env=environment,
             stdout=handle,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    url = f"http://127.0.0.1:{port}/app"
+    root = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(url, port, process)
+        _wait_for(f"{root}/app", port, process)
     except Exception:
         _stop(process)
         raise RuntimeError(
             f"dashboard failed to start; log:\n{log.read_text(encoding='utf-8')}"
         ) from None
-    yield url
-    _stop(process)
+    try:
+        yield process, root
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(small_results, tmp_path_factory):
+    """URL of a running ``sefton-finance serve`` on the small results."""
+    scenarios, results = small_results
+    log = tmp_path_factory.mktemp("server") / "serve.log"
+    options = ("--results", str(results), "--scenarios", str(scenarios), "--no-show")
+    with serving(*options, log=log) as (_, root):
+        yield f"{root}/app"
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -137,16 +168,30 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def chromium():
-    """Debian's chromium under Playwright (never a downloaded browser)."""
+def chromium(request):
+    """Debian's chromium under Playwright (never a downloaded browser), one per test run.
+
+    tests/security imports this fixture too, and pytest then keeps one instance per
+    folder; Playwright's sync API allows only one at a time, so the first one is
+    kept on the run's config and shared.
+    """
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium (run `make browser`)")
-    from playwright.sync_api import sync_playwright
+    config = request.config
+    if getattr(config, "_sefton_chromium", None) is None:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        playwright = sync_playwright().start()
+        config._sefton_chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+
+        def stop() -> None:
+            config._sefton_chromium.close()
+            playwright.stop()
+
+        config.add_cleanup(stop)
+    return config._sefton_chromium
 
 
 @pytest.fixture

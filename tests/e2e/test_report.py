@@ -10,7 +10,6 @@ import pytest
 import xarray as xr
 
 from sefton_finance import report
-from sefton_finance.cli_board import is_loopback, serve_problems
 from sefton_finance.results import load
 
 
@@ -107,30 +106,6 @@ def test_des_and_travel_panels_only_when_the_variables_exist(datasets):
     assert len(report.travel_frame([extra])) == years
     titles = [s.title for s in report.pack_sections([extra])]
     assert any("4 hours" in t for t in titles) and any("CO2" in t for t in titles)
-
-
-@pytest.mark.parametrize(
-    ("address", "loopback"),
-    [
-        ("127.0.0.1", True),
-        ("localhost", True),
-        ("::1", True),
-        ("0.0.0.0", False),
-        ("10.1.2.3", False),
-    ],
-)
-def test_loopback_addresses(address, loopback):
-    assert is_loopback(address) is loopback
-
-
-def test_serving_beyond_localhost_needs_auth_and_origins(tmp_path):
-    assert serve_problems("127.0.0.1", None, None, []) == []
-    assert len(serve_problems("0.0.0.0", None, None, [])) == 3
-    passwords = tmp_path / "users.json"
-    passwords.write_text('{"board": "a long passphrase"}', encoding="utf-8")
-    assert serve_problems("0.0.0.0", passwords, "s" * 32, ["board.example.org"]) == []
-    assert serve_problems("0.0.0.0", passwords, "s" * 32, ["*"])
-    assert serve_problems("0.0.0.0", tmp_path / "missing.json", "s" * 32, ["x.org"])
 
 
 def test_scenarios_with_different_horizons_compare_on_a_year_they_share(datasets):
