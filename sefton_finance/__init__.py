@@ -1,7 +1,7 @@
 """sefton-finance: what-if simulator of the Sefton health and care economy under a capitated budget.
 
 The library computes; it never imports the dashboards. Start with
-:func:`sefton_finance.runner.run_file` or the ``sefton-finance`` command;
+:func:`sefton_finance.api.run` (or ``run_file``) or the ``sefton-finance`` command;
 :func:`shipped_scenarios` names the scenario files installed with the package.
 """
 

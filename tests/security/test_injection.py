@@ -13,7 +13,7 @@ import yaml
 
 from sefton_finance import report
 from sefton_finance.results import load, save
-from sefton_finance.runner import run_file
+from sefton_finance.api import run_file
 from tests.e2e.conftest import REPO, SMALL_HORIZON, serving
 
 IMG = '<img src=x onerror="window.__xss=1">'
