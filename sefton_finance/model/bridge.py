@@ -45,7 +45,7 @@ def bridge(
     total = result.ledger.system_surplus - plan.ledger.system_surplus
     reference, extra_bars = plan, []
     if result.congestion is not None:
-        reference = evaluate(context, context.demand.local, no_spend(context), des=False)
+        reference = evaluate(context, context.demand.local, no_spend(context), plan, des=False)
         congestion = result.congestion.cost.sum(axis=(2, 3)) - plan.congestion.cost.sum(axis=(2, 3))
         extra_bars = [(CONGESTION, -congestion)]
     bars = []

@@ -4,7 +4,8 @@ Every form is a :class:`ContractForm`. The model asks a form two things:
 
 ``payments(arrays, actual, plan)``
     what each commissioner pays each provider ``(draw, year, commissioner, org)``,
-    given the tariff value of realised and of planned activity;
+    given the value of realised and of planned activity at the agreed prices
+    (:class:`Agreement`);
 ``risk_transfers(arrays, before, plan_surplus, funding, contract_income)``
     transfers between organisations that share the system's variance against plan
     (zero unless the form pools risk).
@@ -23,6 +24,7 @@ Adding a form is adding one class and one line in :data:`FORMS`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -30,6 +32,25 @@ import numpy as np
 from sefton_finance.baseline import Baseline
 from sefton_finance.baseline.loader import BaselineArrays, ContractTerms
 from sefton_finance.config.scenario import Contract
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """What commissioners and providers agree at the planning point, before any draw.
+
+    Contracts are agreed ex ante from the plan forecast (do nothing, every lever
+    central): each year's plan value at the agreed price uplift, and the planned
+    position. A draw then varies demand and cost; each form leaves that risk where
+    a real contract leaves it: a block with providers, PbR's volume risk with
+    commissioners, a risk share pooled.
+    """
+
+    price_index: np.ndarray
+    """``(1, year)`` agreed tariff index (the central tariff uplift)."""
+    plan_value: np.ndarray
+    """``(1, year, commissioner, org)`` planned activity at the agreed prices."""
+    planned_surplus: np.ndarray
+    """``(1, year, org)`` each organisation's planned surplus before any risk share."""
 
 
 class ContractForm:

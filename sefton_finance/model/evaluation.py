@@ -1,9 +1,12 @@
 """One evaluation: demand after interventions through capacity, costing, congestion,
 contracts and the ledger.
 
-The chain evaluates the do-nothing plan first, then the scenario against it (the
-plan fixes the base-year reference of the cost structure, the contracts' plan
-values and, under a risk share, the position the variance is measured from).
+The chain first evaluates the plan at the planning point: do nothing, every lever
+at its central value. That evaluation is the reference of every other: it fixes
+the base-year reference of the cost structure and the :class:`Agreement` (the
+contracts' plan values and agreed prices, and the planned position a risk share
+measures variance from). Each draw's do-nothing and the scenario are then
+evaluated against it, so a contract never knows a draw's future.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import xarray as xr
 from sefton_finance.codes import LOCALITIES, PODS
 from sefton_finance.model.capacity import Capacity, realise
 from sefton_finance.model.congestion import Congestion, simulate_congestion
-from sefton_finance.model.contracts import contract_values
+from sefton_finance.model.contracts import Agreement, contract_values
 from sefton_finance.model.costing import BaseYear, base_year, provider_costs
 from sefton_finance.model.ledger import LINES, Ledger, ledgers
 
@@ -36,15 +39,17 @@ class Evaluation:
     (and congestion on the discrete-event path)."""
     congestion: Congestion | None
     contract_value: np.ndarray
-    """Tariff value of activity ``(draw, year, commissioner, org)``."""
+    """Activity at the agreed prices ``(draw, year, commissioner, org)``."""
     ledger: Ledger
+    agreement: Agreement
+    """The contracts this evaluation was paid under (its own, for the planning point)."""
 
 
 def evaluate(
     context: Context,
     local: np.ndarray,
     spend: np.ndarray,
-    plan: Evaluation | None = None,
+    reference: Evaluation | None = None,
     des: bool = True,
     owned: bool = False,
 ) -> Evaluation:
@@ -57,8 +62,9 @@ def evaluate(
         Demand after interventions ``(pod, draw, year, month, locality)``.
     spend : numpy.ndarray
         Intervention funding ``(draw, year, payer, payee)``.
-    plan : Evaluation, optional
-        The plan's evaluation; ``None`` evaluates the plan itself.
+    reference : Evaluation, optional
+        The evaluation whose base year and agreement this one uses (the planning
+        point's, or one evaluated against it); ``None`` evaluates the planning point.
     des : bool
         With ``capacity.method: des``, run the discrete-event model (false for the
         bridge's standalone bars).
@@ -68,7 +74,7 @@ def evaluate(
     arrays = context.baseline.arrays
     pairs = arrays.provider_pairs
     capacity = realise(context, local, owned)
-    base = base_year(capacity) if plan is None else plan.base
+    base = base_year(capacity) if reference is None else reference.base
     costs = {
         name: pairs.by_org_pod(values)
         for name, values in provider_costs(context, capacity, base).items()
@@ -84,19 +90,23 @@ def evaluate(
         )
         costs["cost_congestion"] = congestion.cost
         costs["provider_cost"] = costs["provider_cost"] + congestion.cost
-    values = contract_values(arrays, capacity.realised, context.prices.tariff)
+    agreement = None if reference is None else reference.agreement
+    prices = context.prices.tariff if agreement is None else agreement.price_index
+    values = contract_values(arrays, capacity.realised, prices)
     ledger = ledgers(
         arrays,
         context.contract,
         context.funding.by_commissioner,
         values,
-        values if plan is None else plan.contract_value,
+        values if agreement is None else agreement.plan_value,
         costs["provider_cost"].sum(axis=-1),
         context.prices.other_spend,
         spend,
-        None if plan is None else plan.ledger.surplus_before_risk_share,
+        None if agreement is None else agreement.planned_surplus,
     )
-    return Evaluation(capacity, base, costs, congestion, values, ledger)
+    if agreement is None:
+        agreement = Agreement(prices, values, ledger.surplus_before_risk_share)
+    return Evaluation(capacity, base, costs, congestion, values, ledger, agreement)
 
 
 def no_spend(context: Context) -> np.ndarray:

@@ -3,9 +3,10 @@
 ::
 
     context        levers -> prices, do-nothing demand, funding, contract form
-    evaluate(plan) capacity -> costing -> congestion -> contracts -> ledger
+    planning point do nothing at central levers: the contracts agreed ex ante
+    evaluate(plan) capacity -> costing -> congestion -> contracts -> ledger (each draw)
     interventions  demand after each intervention in turn, and what they cost
-    evaluate       the same chain on the scenario's demand, against the plan
+    evaluate       the same chain on the scenario's demand, under the same agreement
     bridge         the change in system surplus by intervention
     result         labelled xarray at the edge
 
@@ -22,9 +23,9 @@ from sefton_finance.baseline import Baseline
 from sefton_finance.config.scenario import Scenario
 from sefton_finance.interventions import Intervention
 from sefton_finance.model.bridge import bridge
-from sefton_finance.model.context import make_context
+from sefton_finance.model.context import Context, make_context, principal_levers
 from sefton_finance.model.draws import Levers
-from sefton_finance.model.evaluation import evaluate, no_spend
+from sefton_finance.model.evaluation import Evaluation, evaluate, no_spend
 from sefton_finance.model.interventions import (
     apply_interventions,
     check_parties,
@@ -57,10 +58,24 @@ def run_model(
     """
     check_parties(interventions, baseline.organisations)
     context = make_context(scenario, baseline, levers)
-    plan = evaluate(context, context.demand.local, no_spend(context))
+    plan = planning_point(context, interventions)
+    if context.draws.sampled:
+        plan = evaluate(context, context.demand.local, no_spend(context), plan)
     shifted = apply_interventions(context, interventions)
     funding = intervention_funding(context, interventions)
     owned = shifted.owned(context.demand.local)
     result = evaluate(context, shifted.local, funding.spend, plan, owned=owned)
     bars = bridge(context, interventions, plan, result) if with_bridge else None
     return result_dataset(context, interventions, plan, result, shifted, funding, bars)
+
+
+def planning_point(context: Context, interventions: Sequence[Intervention]) -> Evaluation:
+    """Do nothing with every lever at its central value: the plan contracts are agreed on.
+
+    A run at central levers is its own planning point; a run of sampled draws
+    evaluates the central plan once, and every draw is paid under its agreement.
+    """
+    if context.draws.sampled:
+        central = principal_levers(context.scenario, interventions)
+        context = make_context(context.scenario, context.baseline, central)
+    return evaluate(context, context.demand.local, no_spend(context))

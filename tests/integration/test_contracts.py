@@ -173,3 +173,76 @@ def test_system_position_does_not_depend_on_contract_form(pbr, block, capitated)
     ]
     for other in gains[1:]:
         xr.testing.assert_allclose(gains[0], other, atol=PENNY, rtol=0)
+
+
+# --- Ex-ante contracts: agreed at the planning point, then each draw varies ----------------
+
+UNCERTAIN_DEMAND = """
+name: {name}
+horizon: {{base_year: "2019/20", years_ahead: 3}}
+growth:
+  non_demographic: [0.0, 0.04]
+  by_pod: {{nel_admission: [0.01, 0.05], ae_type1: [0.0, 0.04]}}
+finance:
+  cost_inflation: 0.028
+  efficiency_delivered: 0.008
+contract:
+{contract}
+seed: 11
+"""
+DRAWS = 60
+
+
+def _draws(baseline, contract: str):
+    scenario = scenario_from(UNCERTAIN_DEMAND.format(name="uncertain", contract=contract))
+    return run(scenario, baseline, draws=DRAWS, workers=1, with_bridge=False)
+
+
+@pytest.fixture(scope="module")
+def volume_risk(baseline):
+    return {
+        form: _draws(baseline, f"  form: {form}\n  risk_share: 0.6\n")
+        for form in ("pbr", "block", "capitated")
+    }
+
+
+def _commissioners(ds):
+    return ds["surplus"].sel(org=CCGS).sum("org").isel(year=-1)
+
+
+def test_a_block_leaves_the_volume_risk_with_providers(volume_risk):
+    """Under a block the NHS commissioners pay the agreed value whatever the draw's volume."""
+    block = _commissioners(volume_risk["block"])
+    pbr = _commissioners(volume_risk["pbr"])
+    # Only the CCGs' payments to providers outside the system (per attendance) still vary.
+    assert float(block.std()) < 0.5 * float(pbr.std())
+    # PbR: more activity, more paid: commissioners' surplus falls as volume grows.
+    volume = volume_risk["pbr"]["activity"].sum(("month", "locality", "pod")).isel(year=-1)
+    assert float(np.corrcoef(volume, pbr)[0, 1]) < -0.9
+
+
+def test_the_contract_does_not_know_the_future(volume_risk, baseline):
+    """Every draw is paid under the plan agreed at central levers, not its own do-nothing."""
+    block = volume_risk["block"]
+    income = block["ledger"].sel(line="contract_income", org="mersey_care")
+    # A block to a Sefton provider: the same agreed income in every draw.
+    assert float(income.std("draw").max()) < PENNY
+
+
+def test_the_system_position_is_the_same_under_every_form_in_every_draw(volume_risk):
+    reference = volume_risk["pbr"]["system_surplus"]
+    for form in ("block", "capitated"):
+        np.testing.assert_allclose(volume_risk[form]["system_surplus"], reference, atol=PENNY)
+
+
+def test_a_capitated_pool_shares_demand_risk_by_its_share(volume_risk):
+    """The commissioners in the pool bear exactly risk_share of the pool's variance against
+    the planned position, in every draw and year."""
+    ds = volume_risk["capitated"]
+    pool = [o for o in ds.org.values if o not in ("sefton_council", "external")]
+    planned = ds["plan_surplus"].sel(draw=0)  # the planning point: draw 0 is central
+    before = ds["surplus_before_risk_share"]
+    pooled = (before - planned).sel(org=pool).sum("org")
+    commissioners = (ds["surplus"] - planned).sel(org=CCGS).sum("org")
+    np.testing.assert_allclose(commissioners, 0.6 * pooled, atol=PENNY)
+    assert float(np.abs(pooled).max()) > 1e5  # there is demand risk to share

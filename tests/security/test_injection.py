@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from sefton_finance import report
-from sefton_finance.results import load, save
 from sefton_finance.api import run_file
+from sefton_finance.results import load, save
 from tests.e2e.conftest import REPO, SMALL_HORIZON, serving
 
 IMG = '<img src=x onerror="window.__xss=1">'
