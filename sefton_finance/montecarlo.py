@@ -96,12 +96,10 @@ def uncertain_levers(
 
 def lever_limits(key: str) -> tuple[float, float]:
     """What a lever can be: samples are clipped to this range."""
-    if key.endswith(".effect") or key in (
-        "finance.efficiency_requirement",
-        "finance.efficiency_delivered",
-    ):
-        upper = 1.0 if key.endswith(".effect") else float(np.nextafter(1.0, 0.0))
-        return 0.0, upper
+    if key.endswith(".effect") or key == "finance.stranded_share":
+        return 0.0, 1.0
+    if key in ("finance.efficiency_requirement", "finance.efficiency_delivered"):
+        return 0.0, float(np.nextafter(1.0, 0.0))
     if key.endswith("_cost"):
         return 0.0, np.inf
     return float(np.nextafter(-1.0, 0.0)), np.inf

@@ -77,6 +77,8 @@ GROWTH_RATE_LEVERS: tuple[str, ...] = (
 """Finance levers that are yearly growth rates (must stay above -100%)."""
 EFFICIENCY_LEVERS: tuple[str, ...] = ("efficiency_requirement", "efficiency_delivered")
 """Finance levers that are shares of cost (in [0, 1))."""
+SHARE_LEVERS: tuple[str, ...] = ("stranded_share",)
+"""Finance levers that are shares in [0, 1]."""
 FINANCE_LEVERS: tuple[str, ...] = (
     "allocation_growth",
     "council_funding_growth",
@@ -84,6 +86,7 @@ FINANCE_LEVERS: tuple[str, ...] = (
     "efficiency_requirement",
     "efficiency_delivered",
     "other_spend_growth",
+    "stranded_share",
 )
 """Every uncertain finance lever, in the order runs key them."""
 
@@ -103,6 +106,9 @@ class Finance(Frozen):
     """Efficiency providers actually deliver on their costs each year."""
     other_spend_growth: Lever = 0.04
     """Yearly growth of commissioners' spend outside the modelled activity (prescribing, CHC)."""
+    stranded_share: Lever = 0.15
+    """Share of a provider's fixed cost that stays when the capacity behind it is released
+    (estates, leases, contracts): the long run is 70-100% variable (DATA.md), so 0-30%."""
     discount_rate: float = Field(0.035, ge=0, le=0.2)
     """Discount rate for net present values (HM Treasury Green Book 3.5%)."""
 
@@ -115,6 +121,10 @@ class Finance(Frozen):
             low, high = bounds(getattr(self, name))
             if low < 0 or high >= 1:
                 raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)}")
+        for name in SHARE_LEVERS:
+            low, high = bounds(getattr(self, name))
+            if low < 0 or high > 1:
+                raise ValueError(f"{name} must be a share in [0, 1], got {getattr(self, name)}")
         return self
 
 

@@ -3,7 +3,17 @@
 For each provider and point of delivery the base-year cost
 ``C0 = base activity x unit cost`` is split by the baseline's shares:
 
-- the **fixed** part (estates, overheads) does not move with activity;
+- the **fixed** part (estates, overheads, the establishment) is capacity: it
+  supports the base year's activity. When activity stays above what it supports
+  for ``decision_lag_years`` in a row after the year it first rises, capacity is
+  added to the level sustained over those years (a new ward block, more
+  theatres); when activity stays below, capacity is released to the highest
+  level of those years, and ``stranded_share`` of the released cost stays
+  (estates, leases and contracts that cannot be shed). Growth is not free money:
+  over a long horizon fixed cost follows activity, after the lag, as the long-run
+  evidence says (variable share ≈ 20% in year one, 30-50% by years two to three,
+  70-100% in the long run: ../shared/DATA.md, "Contracts, prices and cost
+  structure");
 - the **stepped** part comes in whole steps (a ward, a clinic session block, a
   team): steps are added as soon as capacity is needed, but removed only when
   the need has been lower for ``decision_lag_years`` in a row, because a ward
@@ -12,7 +22,7 @@ For each provider and point of delivery the base-year cost
 
 Every part is inflated by the cost price index (inflation less delivered
 efficiency). No constant here is unexplained: shares, step sizes and lags
-are baseline data.
+are baseline data; the stranded share is a scenario lever (``finance.stranded_share``).
 """
 
 from __future__ import annotations
@@ -21,6 +31,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from sefton_finance.model.draws import lever_column
 
 if TYPE_CHECKING:
     from sefton_finance.model.capacity import Capacity
@@ -31,6 +43,7 @@ STEP_ROUNDING = 1e-9
 
 COST_PARTS: tuple[str, ...] = (
     "cost_fixed",
+    "cost_stranded",
     "cost_stepped",
     "cost_variable",
     "provider_cost",
@@ -69,6 +82,7 @@ def provider_costs(context: Context, capacity: Capacity, base: BaseYear) -> dict
         arrays.variable_share[pairs.org, pairs.pod],
         arrays.units_per_step[pairs.org, pairs.pod],
         arrays.decision_lag[pairs.org, pairs.pod],
+        lever_column(context.levers["finance.stranded_share"])[:, 0],
     )
 
 
@@ -90,8 +104,9 @@ def cost_values(
     variable_share: np.ndarray,
     units_per_step: np.ndarray,
     decision_lag: np.ndarray,
+    stranded_share: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Fixed, stepped and variable cost of a set of (provider, pod) series.
+    """Fixed, stranded, stepped and variable cost of a set of (provider, pod) series.
 
     Parameters
     ----------
@@ -103,6 +118,8 @@ def cost_values(
         ``(draw, year)`` cost price index.
     unit_cost, fixed_share, stepped_share, variable_share, units_per_step, decision_lag : numpy.ndarray
         ``(series,)`` the baseline's cost structure of each series.
+    stranded_share : numpy.ndarray
+        ``(draw,)`` share of released fixed cost that stays.
 
     Returns
     -------
@@ -119,14 +136,62 @@ def cost_values(
     step_cost = np.where(np.isnan(step_cost), 0.0, step_cost)
     needed = _steps(required, per_step[..., None])
     held = _held(needed, base_steps, decision_lag)
-    fixed = (fixed_share[:, None] * base_cost)[..., None] * price_index
+    supported, released = fixed_capacity(activity, base_activity, decision_lag)
+    fixed_rate = (fixed_share * unit_cost)[:, None, None]
+    fixed = fixed_rate * supported * price_index
+    stranded = fixed_rate * released * stranded_share[:, None] * price_index
     stepped = step_cost[..., None] * held * price_index
     variable = (variable_share * unit_cost)[:, None, None] * activity * price_index
-    total = fixed + stepped + variable
+    total = fixed + stranded + stepped + variable
+    parts = (fixed, stranded, stepped, variable, total, held)
     return {
         name: np.broadcast_to(array, variable.shape)
-        for name, array in zip(COST_PARTS, (fixed, stepped, variable, total, held), strict=True)
+        for name, array in zip(COST_PARTS, parts, strict=True)
     }
+
+
+def fixed_capacity(
+    activity: np.ndarray, base_activity: np.ndarray, decision_lag: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Activity the fixed cost supports each year, and the capacity released so far.
+
+    Capacity starts at the base year's activity. In year ``t`` it moves only when
+    activity has stayed on one side of it in every year from ``t - lag`` to ``t``:
+    up to the lowest level of those years, or down to the highest; what goes down
+    is released (its cost stranded in part). A lag of 0 follows activity at once.
+
+    Parameters
+    ----------
+    activity : numpy.ndarray
+        ``(series, draw, year)``.
+    base_activity : numpy.ndarray
+        ``(series, draw)``.
+    decision_lag : numpy.ndarray
+        ``(series,)`` whole years.
+
+    Returns
+    -------
+    (supported, released)
+        Both ``(series, draw, year)``: the activity the fixed cost supports, and the
+        cumulative activity whose capacity has been released.
+    """
+    years = activity.shape[-1]
+    shape = np.broadcast_shapes(activity.shape, (*base_activity.shape, years))
+    supported = np.empty(shape)
+    released = np.zeros(shape)
+    supported[..., 0] = base_activity
+    lags = decision_lag.astype(int)[:, None]
+    for t in range(1, years):
+        previous = supported[..., t - 1]
+        low = high = np.broadcast_to(activity[..., t], previous.shape)
+        for back in range(1, int(lags.max(initial=0)) + 1):
+            earlier = activity[..., max(t - back, 0)]
+            low = np.where(lags >= back, np.minimum(low, earlier), low)
+            high = np.where(lags >= back, np.maximum(high, earlier), high)
+        current = np.where(low > previous, low, np.where(high < previous, high, previous))
+        supported[..., t] = current
+        released[..., t] = released[..., t - 1] + np.maximum(previous - current, 0.0)
+    return supported, released
 
 
 def _held(needed: np.ndarray, base_steps: np.ndarray, decision_lag: np.ndarray) -> np.ndarray:

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 GBP = "GBP"
 
 COST_ATTRS: dict[str, dict[str, str]] = {
-    "cost_fixed": {"units": GBP, "long_name": "Fixed cost"},
+    "cost_fixed": {"units": GBP, "long_name": "Fixed cost of the capacity held"},
+    "cost_stranded": {"units": GBP, "long_name": "Stranded fixed cost of capacity released"},
     "cost_stepped": {"units": GBP, "long_name": "Stepped capacity cost"},
     "cost_variable": {"units": GBP, "long_name": "Variable cost"},
     "provider_cost": {"units": GBP, "long_name": "Provider cost of Sefton activity"},
