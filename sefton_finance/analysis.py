@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from sefton_finance.model.bridge import NOT_INTERVENTIONS
+
 GBP_M = 1e6
 SYSTEM = "Sefton system"
 
@@ -79,32 +81,55 @@ def payback_index(net: np.ndarray, cost: np.ndarray) -> int | None:
     return int(paid[0] + spent[0]) if paid.size else None
 
 
-def intervention_returns(ds: xr.Dataset) -> pd.DataFrame:
-    """Per intervention: cost, net saving by year, payback year and return on investment.
+def intervention_names(ds: xr.Dataset) -> list[str]:
+    """The bridge's interventions (not its congestion, capacity-steps or overlap bars)."""
+    return [str(n) for n in ds.intervention.values if n not in NOT_INTERVENTIONS]
 
-    The saving is the intervention's standalone bridge bar plus its own cost (the
-    gross saving); net saving = bar. Payback is the first year the cumulative
-    net saving turns non-negative after the spend starts. ROI = cumulative gross
-    saving / cumulative cost over the horizon.
+
+def intervention_returns(ds: xr.Dataset) -> pd.DataFrame:
+    """Per intervention: cost, net saving by year, payback, net ROI, benefit-cost ratio, NPV
+    and the saving by kind (GBP m, cash: nominal prices of each year).
+
+    The net saving is the intervention's standalone bridge bar (the change in system
+    surplus it makes on its own); the gross saving adds back its own cost. Payback
+    is the first year the cumulative net saving turns non-negative after the spend
+    starts. Net ROI = cumulative net saving / cumulative cost; the benefit-cost ratio
+    = cumulative gross saving / cumulative cost (so BCR = net ROI + 1). The NPV
+    discounts the net saving at the scenario's discount rate. The savings by kind
+    (cash-releasing, cost avoidance, non-cash-releasing) are summed over the horizon.
     """
-    names = [n for n in ds.intervention.values if n != "interaction"]
     bars = _principal(ds["bridge"])
     costs = _principal(ds["intervention_cost"])
+    rate = scenario_discount_rate(ds)
+    factors = discount_factors(ds.year.values, rate).values
+    kinds = _principal(ds["bridge_savings"]) if "bridge_savings" in ds else None
     rows = []
-    for name in names:
+    for name in intervention_names(ds):
         net = bars.sel(intervention=name).values
         cost = costs.sel(intervention=name).values
         gross = net + cost
         paid_back = payback_index(net, cost)
         payback = "never in horizon" if paid_back is None else str(ds.year.values[paid_back])
-        roi = gross.sum() / cost.sum() if cost.sum() > 0 else np.nan
+        spent = cost.sum()
         row = {
             "intervention": name,
-            "cost_total_gbp_m": cost.sum() / GBP_M,
+            "cost_total_gbp_m": spent / GBP_M,
             "net_saving_total_gbp_m": net.sum() / GBP_M,
         }
         row.update({f"net_{y}": v / GBP_M for y, v in zip(ds.year.values, net, strict=True)})
-        row.update({"payback_year": payback, "roi": roi})
+        row.update(
+            {
+                "payback_year": payback,
+                "net_roi": net.sum() / spent if spent > 0 else np.nan,
+                "benefit_cost_ratio": gross.sum() / spent if spent > 0 else np.nan,
+                f"npv_at_{rate:.1%}_gbp_m": float((net * factors).sum()) / GBP_M,
+            }
+        )
+        if kinds is not None:
+            totals = kinds.sel(intervention=name).sum("year")
+            row.update(
+                {f"{k}_gbp_m": float(totals.sel(kind=k)) / GBP_M for k in totals.kind.values}
+            )
         rows.append(row)
     return pd.DataFrame(rows).set_index("intervention") if rows else pd.DataFrame()
 
@@ -207,7 +232,7 @@ def bridge_interval(ds: xr.Dataset, year: str | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Rows interventions (and ``interaction``); columns ``p10, p50, p90, principal``.
+        Rows interventions (and the ``capacity_steps`` and ``overlap`` bars); columns ``p10, p50, p90, principal``.
     """
     bars = with_draw_dim(ds["bridge"])
     bars = bars.sum("year") if year is None else bars.sel(year=year)
@@ -235,18 +260,17 @@ def scenario_discount_rate(ds: xr.Dataset, default: float = 0.035) -> float:
 
 
 def returns_interval(ds: xr.Dataset, discount_rate: float | None = None) -> pd.DataFrame:
-    """Invest-to-save per intervention across draws: ROI, payback and NPV with intervals.
+    """Invest-to-save per intervention across draws: net ROI, payback and NPV with intervals.
 
     Net saving is the intervention's bridge bar (change in system surplus it makes on
-    its own); gross saving adds back its cost. ROI = gross saving / cost over the
-    horizon; payback is the first year cumulative net saving turns non-negative
+    its own). Net ROI = net saving / cost over the horizon; payback is the first year cumulative net saving turns non-negative
     after spend starts; NPV discounts the net saving at the scenario's rate.
 
     Returns
     -------
     pandas.DataFrame
         One row per intervention: total cost (P50), NPV of net saving (P10, P50,
-        P90, GBP m), ROI (P10, P50, P90), median payback year, probability of
+        P90, GBP m), net ROI (P10, P50, P90), median payback year, probability of
         paying back within the horizon.
     """
     rate = scenario_discount_rate(ds) if discount_rate is None else discount_rate
@@ -254,12 +278,12 @@ def returns_interval(ds: xr.Dataset, discount_rate: float | None = None) -> pd.D
     bars, costs = with_draw_dim(ds["bridge"]), with_draw_dim(ds["intervention_cost"])
     years = list(ds.year.values)
     rows = []
-    for name in [n for n in ds.intervention.values if n != "interaction"]:
+    for name in intervention_names(ds):
         net = bars.sel(intervention=name)
         cost = costs.sel(intervention=name)
         total_cost = cost.sum("year")
         npv = (net * factors).sum("year") / GBP_M
-        roi = ((net + cost).sum("year") / total_cost.where(total_cost > 0)).values
+        roi = (net.sum("year") / total_cost.where(total_cost > 0)).values
         paybacks = np.array(
             [
                 np.nan if (index := payback_index(n, c)) is None else index
@@ -280,9 +304,15 @@ def returns_interval(ds: xr.Dataset, discount_rate: float | None = None) -> pd.D
                 "npv_p10_gbp_m": float(npv.quantile(0.10)),
                 "npv_p50_gbp_m": float(npv.quantile(0.50)),
                 "npv_p90_gbp_m": float(npv.quantile(0.90)),
-                "roi_p10": float(np.nanquantile(roi, 0.10)) if np.isfinite(roi).any() else np.nan,
-                "roi_p50": float(np.nanquantile(roi, 0.50)) if np.isfinite(roi).any() else np.nan,
-                "roi_p90": float(np.nanquantile(roi, 0.90)) if np.isfinite(roi).any() else np.nan,
+                "net_roi_p10": float(np.nanquantile(roi, 0.10))
+                if np.isfinite(roi).any()
+                else np.nan,
+                "net_roi_p50": float(np.nanquantile(roi, 0.50))
+                if np.isfinite(roi).any()
+                else np.nan,
+                "net_roi_p90": float(np.nanquantile(roi, 0.90))
+                if np.isfinite(roi).any()
+                else np.nan,
                 "payback_year_p50": years[int(np.ceil(median))]
                 if np.isfinite(median)
                 else "never in horizon",

@@ -19,6 +19,7 @@ from sefton_finance.config.scenario import Scenario
 from sefton_finance.errors import ScenarioError
 from sefton_finance.interventions import Intervention, resolve_cached
 from sefton_finance.model.context import principal_levers
+from sefton_finance.model.costing import freed_policy
 from sefton_finance.model.draws import Levers
 from sefton_finance.model.run import run_model
 from sefton_finance.montecarlo import run_monte_carlo
@@ -103,6 +104,13 @@ def check_scenario(
     """
     interventions = resolve_cached(scenario)
     organisations = baseline.organisations
+    try:
+        freed_policy(scenario.capacity.freed, organisations)
+    except KeyError as error:
+        raise ScenarioError(
+            source,
+            [f"field 'capacity.freed': {error.args[0]} in the baseline {baseline.directory}"],
+        ) from None
     for index, intervention in enumerate(interventions):
         for field in ("payer", "delivered_by"):
             who = getattr(intervention.params, field)

@@ -58,14 +58,18 @@ def returns_command(
     # Interventions start after the base year, whose column is always zero.
     returns = returns.drop(columns=[f"net_{ds.year.values[0]}"], errors="ignore")
     table = Table(
-        title=f"{ds.attrs.get('scenario', '')}: cost, net saving to the system (GBP m), payback and ROI by intervention"
+        title=f"{ds.attrs.get('scenario', '')}: cost, net saving to the system, payback and return by intervention (GBP m, cash)"
     )
     table.add_column("intervention", no_wrap=True)
     headers = {
         "cost_total_gbp_m": "cost",
         "net_saving_total_gbp_m": "net total",
         "payback_year": "payback",
-        "roi": "ROI",
+        "net_roi": "net ROI",
+        "benefit_cost_ratio": "BCR",
+        "cash_releasing_gbp_m": "cash-releasing",
+        "cost_avoidance_gbp_m": "cost avoided",
+        "non_cash_releasing_gbp_m": "non-cash",
     }
     for column in returns.columns:
         table.add_column(
@@ -76,15 +80,20 @@ def returns_command(
         for column, value in row.items():
             if column == "payback_year":
                 cells.append("not yet" if value == "never in horizon" else str(value))
-            elif column == "roi":
+            elif column in ("net_roi", "benefit_cost_ratio"):
                 cells.append("n/a" if pd.isna(value) else f"{value:.2f}")
             else:
                 cells.append(f"[{'red' if value < 0 else 'green'}]{value:,.2f}[/]")
         table.add_row(str(name), *cells)
     console.print(table)
     console.print(
-        "Net saving = change in system surplus with the intervention alone; ROI = gross saving / cost "
-        "over the horizon. Overlaps between interventions are in the bridge's 'interaction' bar."
+        "GBP m, cash (each year's prices). Net saving = change in system surplus with the "
+        "intervention alone; net ROI = net saving / cost and BCR (benefit-cost ratio) = gross "
+        "saving / cost over the horizon; NPV at the scenario's discount rate. Savings by kind: "
+        "cash-releasing (cost below today's budget), cost avoided (growth that does not "
+        "happen), non-cash (capacity freed and used again). Effects that need interventions "
+        "together (a ward closes only when enough of them empty it) are in the bridge's "
+        "'capacity_steps' bar, the rest of their overlap in 'overlap'."
     )
     localities = locality_table(ds)
     view = Table(title="Change by locality in the final year")

@@ -160,6 +160,14 @@ class Capacity(Frozen):
     backfill: bool = True
     """Refill capacity freed in services with a waiting list from that list (no cash released);
     false means the freed capacity is removed."""
+    freed: dict[str, Literal["release", "reuse", "hold"]] = Field(
+        default_factory=lambda: {"primary_care": "reuse"}
+    )
+    """What each provider does with capacity an intervention frees, by organisation code or
+    kind: 'release' (capacity goes after the decision lag: cash), 'reuse' (filled by other
+    patients, e.g. GP appointments taken by latent demand: no cash, a non-cash-releasing
+    saving) or 'hold' (kept idle: its cost stays). Unnamed providers release; GP time is
+    reused unless the scenario says otherwise."""
     replications: int = Field(10, ge=1, le=1000)
     """Discrete-event replications per draw (method 'des')."""
     warmup_days: float = Field(28.0, ge=0, le=365)

@@ -45,6 +45,9 @@ class Capacity:
     """Yearly activity of each (pod, provider) pair ``(pair, draw, year)``."""
     required: np.ndarray
     """Capacity units each pair needs ``(pair, draw, year)``."""
+    backfilled: np.ndarray
+    """Yearly activity of each pair treated from its waiting list in capacity that demand
+    no longer used ``(pair, draw, year)`` (capacity freed and reused)."""
 
 
 def realise(context: Context, local: np.ndarray, owned: bool = False) -> Capacity:
@@ -74,6 +77,7 @@ def realise(context: Context, local: np.ndarray, owned: bool = False) -> Capacit
         before = local
         realised = np.array(local)  # a copy: changed below
     closing = np.zeros((local.shape[0], local.shape[1], local.shape[2], local.shape[4]))
+    from_list = np.zeros((local.shape[0], 1, local.shape[2], local.shape[4]))
     if with_list.size:
         wanted = local[with_list]
         planned = np.broadcast_to(plan_local[with_list], wanted.shape)
@@ -83,6 +87,9 @@ def realise(context: Context, local: np.ndarray, owned: bool = False) -> Capacit
         )
         closing[with_list] = lists
         if treated is not None:
+            extra = (treated - wanted).sum(axis=3)
+            from_list = np.zeros((local.shape[0], *extra.shape[1:]))
+            from_list[with_list] = extra
             realised[with_list] = treated
     # Admissions treated from the waiting list bring their stays with them.
     extra_bed_days = None
@@ -116,7 +123,11 @@ def realise(context: Context, local: np.ndarray, owned: bool = False) -> Capacit
             float(arrays.service_hours[pod]),
             float(arrays.throughput_per_unit[pod]),
         )
-    return Capacity(realised, closing, yearly, required)
+    backfilled = sum(
+        from_list[pairs.pod, :, :, pairs.locality[rank]] * pairs.share[rank][:, None, None]
+        for rank in range(pairs.locality.shape[0])
+    )
+    return Capacity(realised, closing, yearly, required, np.asarray(backfilled))
 
 
 MAX_SERVERS = 100_000

@@ -21,6 +21,7 @@ from sefton_finance.config.levers import central
 from sefton_finance.config.scenario import Scenario, scenario_levers
 from sefton_finance.interventions import Intervention
 from sefton_finance.model.contracts import ContractForm, contract_form
+from sefton_finance.model.costing import freed_policy
 from sefton_finance.model.demand import Demand, project_demand
 from sefton_finance.model.draws import Draws, Levers, draws_of, lever_column
 
@@ -71,6 +72,8 @@ class Context:
     demand: Demand
     funding: Funding
     contract: ContractForm
+    freed: tuple[str, ...]
+    """What each organisation does with capacity interventions free (release, reuse, hold)."""
 
 
 def make_context(scenario: Scenario, baseline: Baseline, levers: Levers) -> Context:
@@ -87,8 +90,18 @@ def make_context(scenario: Scenario, baseline: Baseline, levers: Levers) -> Cont
     )
     funding = allocations(arrays, demand.weighted_population, prices)
     contract = contract_form(scenario.contract, baseline)
+    freed = freed_policy(scenario.capacity.freed, baseline.organisations)
     return Context(
-        scenario, baseline, years, levers, draws_of(levers), prices, demand, funding, contract
+        scenario,
+        baseline,
+        years,
+        levers,
+        draws_of(levers),
+        prices,
+        demand,
+        funding,
+        contract,
+        freed,
     )
 
 

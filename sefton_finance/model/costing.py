@@ -27,11 +27,13 @@ are baseline data; the stranded share is a scenario lever (``finance.stranded_sh
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sefton_finance.baseline.organisations import Organisations
 from sefton_finance.model.draws import lever_column
 
 if TYPE_CHECKING:
@@ -66,13 +68,56 @@ def base_year(capacity: Capacity) -> BaseYear:
     return BaseYear(capacity.provider_activity[..., 0], capacity.required[..., 0])
 
 
-def provider_costs(context: Context, capacity: Capacity, base: BaseYear) -> dict[str, np.ndarray]:
-    """Cost of each (pod, provider) pair, by part: :data:`COST_PARTS`, ``(pair, draw, year)``."""
+RELEASE, REUSE, HOLD = "release", "reuse", "hold"
+
+
+def freed_policy(freed: Mapping[str, str], organisations: Organisations) -> tuple[str, ...]:
+    """What each organisation does with freed capacity (``capacity.freed``: codes or kinds;
+    a code wins over its kind; the rest release).
+
+    Raises
+    ------
+    KeyError
+        If a key names no organisation or kind of the baseline.
+    """
+    for key in freed:
+        if key not in organisations.codes and not organisations.of_kind(key):
+            raise KeyError(
+                f"unknown organisation or kind {key!r}; known: {', '.join(organisations.parties()[:-1])}"
+            )
+    return tuple(
+        freed.get(code, freed.get(kind, RELEASE))
+        for code, kind in zip(organisations.codes, organisations.kinds, strict=True)
+    )
+
+
+def provider_costs(
+    context: Context, capacity: Capacity, base: BaseYear, freed_from: Capacity | None = None
+) -> dict[str, np.ndarray]:
+    """Cost of each (pod, provider) pair, by part: :data:`COST_PARTS`, ``(pair, draw, year)``.
+
+    ``freed_from`` is the do-nothing capacity of the same draw: a provider that reuses
+    freed capacity refills it (its cost stays as do nothing's, the saving is not cash);
+    one that holds it keeps the capacity (fixed and stepped cost) but saves the variable
+    cost. ``None`` (the plan itself) frees nothing.
+    """
     arrays = context.baseline.arrays
     pairs = arrays.provider_pairs
-    return cost_values(
+    activity, held_activity, required = (
+        capacity.provider_activity,
         capacity.provider_activity,
         capacity.required,
+    )
+    if freed_from is not None:
+        policy = np.array(context.freed)[pairs.org][:, None, None]
+        keep = policy != RELEASE
+        held_activity = np.where(keep, np.maximum(activity, freed_from.provider_activity), activity)
+        required = np.where(keep, np.maximum(required, freed_from.required), required)
+        activity = np.where(policy == REUSE, held_activity, activity)
+    return cost_values(
+        activity,
+        held_activity,
+        required,
         base.activity,
         base.required,
         context.prices.cost,
@@ -94,6 +139,7 @@ def _steps(required: np.ndarray, per_step: np.ndarray) -> np.ndarray:
 
 def cost_values(
     activity: np.ndarray,
+    held_activity: np.ndarray,
     required: np.ndarray,
     base_activity: np.ndarray,
     base_required: np.ndarray,
@@ -110,8 +156,10 @@ def cost_values(
 
     Parameters
     ----------
-    activity, required : numpy.ndarray
-        ``(series, draw, year)`` yearly activity and capacity units (draw may be length 1).
+    activity, held_activity, required : numpy.ndarray
+        ``(series, draw, year)`` yearly activity (variable cost), the activity whose capacity
+        is kept (fixed cost: ``activity`` unless freed capacity is held) and capacity units
+        (steps); the draw axis may be length 1.
     base_activity, base_required : numpy.ndarray
         ``(series, draw)`` the plan's base-year activity and capacity.
     price_index : numpy.ndarray
@@ -136,7 +184,7 @@ def cost_values(
     step_cost = np.where(np.isnan(step_cost), 0.0, step_cost)
     needed = _steps(required, per_step[..., None])
     held = _held(needed, base_steps, decision_lag)
-    supported, released = fixed_capacity(activity, base_activity, decision_lag)
+    supported, released = fixed_capacity(held_activity, base_activity, decision_lag)
     fixed_rate = (fixed_share * unit_cost)[:, None, None]
     fixed = fixed_rate * supported * price_index
     stranded = fixed_rate * released * stranded_share[:, None] * price_index

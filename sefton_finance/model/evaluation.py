@@ -52,6 +52,7 @@ def evaluate(
     reference: Evaluation | None = None,
     des: bool = True,
     owned: bool = False,
+    freed_from: Evaluation | None = None,
 ) -> Evaluation:
     """Capacity, costing, congestion, contracts and ledgers for one set of activity.
 
@@ -70,6 +71,9 @@ def evaluate(
         bridge's standalone bars).
     owned : bool
         The caller hands ``local`` over (it becomes the realised activity).
+    freed_from : Evaluation, optional
+        The same draw's do nothing, when ``local`` is a scenario's: capacity the
+        interventions free is released, reused or held as ``capacity.freed`` says.
     """
     arrays = context.baseline.arrays
     pairs = arrays.provider_pairs
@@ -77,7 +81,9 @@ def evaluate(
     base = base_year(capacity) if reference is None else reference.base
     costs = {
         name: pairs.by_org_pod(values)
-        for name, values in provider_costs(context, capacity, base).items()
+        for name, values in provider_costs(
+            context, capacity, base, None if freed_from is None else freed_from.capacity
+        ).items()
     }
     congestion = None
     if des and context.scenario.capacity.method == "des":

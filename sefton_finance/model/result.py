@@ -17,6 +17,7 @@ from sefton_finance.interventions import Intervention
 from sefton_finance.model.bridge import Bridge
 from sefton_finance.model.evaluation import Evaluation, coordinates
 from sefton_finance.model.interventions import InterventionFunding, Shifted
+from sefton_finance.model.savings import KINDS, savings_by_kind
 
 if TYPE_CHECKING:
     from sefton_finance.model.context import Context
@@ -142,16 +143,31 @@ def result_dataset(
             "long_name": "Change in demand by locality and intervention",
         },
     )
+    data["savings"] = v(
+        savings_by_kind(context, plan, result),
+        ("year", "org", "kind"),
+        {
+            "units": GBP,
+            "long_name": "Savings against do nothing by kind (cash-releasing, cost avoidance, "
+            "non-cash-releasing)",
+        },
+    )
     if bridge is not None:
         data["bridge"] = v(
             bridge.bars,
             ("year", "intervention"),
             {"units": GBP, "long_name": "Change in system surplus by intervention"},
         )
+        data["bridge_savings"] = v(
+            _padded_axis(bridge.savings, len(labels), axis=2),
+            ("year", "intervention", "kind"),
+            {"units": GBP, "long_name": "Each intervention's savings on its own, by kind"},
+        )
     coords: dict = coordinates(context)
     if context.draws.coord is not None and context.draws.sampled:
         coords["draw"] = context.draws.coord
     coords["intervention"] = labels
+    coords["kind"] = list(KINDS)
     return xr.Dataset(data, coords=coords)
 
 
@@ -167,6 +183,13 @@ def _changes_by_locality(
         for index, block in change.items():
             out[:, :, :, index, i] = block
     return out
+
+
+def _padded_axis(values: np.ndarray, width: int, axis: int) -> np.ndarray:
+    """``values`` with zeros along ``axis`` up to ``width``."""
+    pad = [(0, 0)] * values.ndim
+    pad[axis] = (0, width - values.shape[axis])
+    return np.pad(values, pad)
 
 
 def _padded(values: np.ndarray, width: int) -> np.ndarray:

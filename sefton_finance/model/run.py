@@ -64,7 +64,7 @@ def run_model(
     shifted = apply_interventions(context, interventions)
     funding = intervention_funding(context, interventions)
     owned = shifted.owned(context.demand.local)
-    result = evaluate(context, shifted.local, funding.spend, plan, owned=owned)
+    result = evaluate(context, shifted.local, funding.spend, plan, owned=owned, freed_from=plan)
     bars = bridge(context, interventions, plan, result) if with_bridge else None
     return result_dataset(context, interventions, plan, result, shifted, funding, bars)
 

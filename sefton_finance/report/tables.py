@@ -59,7 +59,8 @@ INTERVENTION_LABELS: dict[str, str] = {
     "gp_extended_access": "GP extended access",
     "virtual_followup": "Virtual follow-up",
     "advice_guidance": "Advice & guidance",
-    "interaction": "Overlap between interventions",
+    "capacity_steps": "Capacity steps (interventions together)",
+    "overlap": "Overlap between interventions",
 }
 
 EXPLAIN: dict[str, str] = {

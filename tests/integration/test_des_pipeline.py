@@ -46,7 +46,9 @@ def test_des_result_balances_and_reports_performance_with_intervals(both):
     per_replication = simulated["des_ed_4hr_performance_replications"]
     assert per_replication.sizes["replication"] == 3
     np.testing.assert_allclose(per_replication.mean("replication"), performance)
-    assert {"congestion", "interaction"} <= set(simulated["bridge"].intervention.values)
+    assert {"congestion", "capacity_steps", "overlap"} <= set(
+        simulated["bridge"].intervention.values
+    )
     total = simulated["system_surplus"] - simulated["plan_system_surplus"]
     assert float(np.abs(simulated["bridge"].sum("intervention") - total).max()) <= 0.005
 

@@ -26,7 +26,11 @@ def test_returns_are_consistent_with_the_bridge_and_costs(plan):
         cost = plan["intervention_cost"].sel(intervention=name)
         assert returns.loc[name, "net_saving_total_gbp_m"] == pytest.approx(float(bar.sum()) / 1e6)
         assert returns.loc[name, "cost_total_gbp_m"] == pytest.approx(float(cost.sum()) / 1e6)
-        assert returns.loc[name, "roi"] == pytest.approx(float((bar + cost).sum() / cost.sum()))
+        assert returns.loc[name, "net_roi"] == pytest.approx(float(bar.sum() / cost.sum()))
+        assert returns.loc[name, "benefit_cost_ratio"] == pytest.approx(
+            returns.loc[name, "net_roi"] + 1
+        )
+    assert "capacity_steps" not in returns.index and "overlap" not in returns.index
 
 
 def test_payback_year_is_the_first_year_cumulative_net_saving_turns_positive(plan):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import scenario_from
+from helpers import SCENARIOS, scenario_from
 
-from sefton_finance.api import run
+from sefton_finance.api import run, run_file
+from sefton_finance.errors import ScenarioError
 from sefton_finance.model.costing import cost_values, fixed_capacity
 
 
@@ -36,6 +37,7 @@ def test_fixed_capacity_moves_only_after_the_decision_lag(lag, activity, expecte
 def test_released_capacity_leaves_its_stranded_share():
     activity = series(100, 60, 60, 60)
     parts = cost_values(
+        activity,
         activity,
         np.zeros_like(activity),
         np.array([[100.0]]),
@@ -87,3 +89,56 @@ def test_more_stranded_cost_never_helps(baseline):
     ]
     assert float(results[1]["cost_stranded"].sum()) > 0
     assert bool((results[1]["surplus"] <= results[0]["surplus"] + 0.005).all())
+
+
+# --- Freed capacity and savings by kind ----------------------------------------------------
+
+SOCIAL_PRESCRIBING = "interventions:\n  - name: social_prescribing\n"
+
+
+def _with_and_without(baseline, extra: str = ""):
+    base = "name: sp\ngrowth: {non_demographic: 0.015}\n" + extra
+    plan = run(scenario_from(base), baseline, with_bridge=False)
+    scenario = run(scenario_from(base + SOCIAL_PRESCRIBING), baseline, with_bridge=False)
+    return plan, scenario
+
+
+def test_gp_time_freed_is_reused_not_cash(baseline):
+    """Fewer GP appointments on a block contract: practices fill the time (no cash)."""
+    plan, reused = _with_and_without(baseline)
+    gp = reused["surplus"].sel(org="sefton_pcns") - plan["surplus"].sel(org="sefton_pcns")
+    assert float(np.abs(gp).max()) < 0.005
+    non_cash = reused["savings"].sel(org="sefton_pcns", kind="non_cash_releasing")
+    assert float(non_cash.isel(year=-1)) > 0
+    _, released = _with_and_without(baseline, "capacity: {freed: {primary_care: release}}\n")
+    gain = released["surplus"].sel(org="sefton_pcns") - plan["surplus"].sel(org="sefton_pcns")
+    assert float(gain.isel(year=-1)) > 0
+
+
+def test_held_capacity_keeps_its_fixed_cost(baseline):
+    plan, held = _with_and_without(baseline, "capacity: {freed: {primary_care: hold}}\n")
+    fixed = held["cost_fixed"].sel(org="sefton_pcns").sum("pod")
+    np.testing.assert_allclose(fixed, plan["cost_fixed"].sel(org="sefton_pcns").sum("pod"))
+    variable = held["cost_variable"].sel(org="sefton_pcns").sum("pod")
+    assert float(variable.isel(year=-1)) < float(
+        plan["cost_variable"].sel(org="sefton_pcns").sum("pod").isel(year=-1)
+    )
+
+
+def test_cash_and_avoided_savings_add_up_to_the_change_in_provider_cost(baseline):
+    ds = run_file(SCENARIOS / "place_plan.yaml", baseline)
+    change = (ds["plan_provider_cost"] - ds["provider_cost"]).sum("pod")
+    cash_and_avoided = ds["savings"].sel(kind=["cash_releasing", "cost_avoidance"]).sum("kind")
+    np.testing.assert_allclose(cash_and_avoided, change, atol=0.005)
+    assert float(ds["savings"].sel(kind="cash_releasing").sum()) > 0
+    assert float(ds["savings"].sel(kind="cost_avoidance").sum()) > 0
+    # The bridge names capacity steps instead of calling them overlap.
+    assert {"capacity_steps", "overlap"} <= set(ds["bridge"].intervention.values)
+
+
+def test_an_unknown_organisation_in_freed_is_named(tmp_path, baseline):
+    path = tmp_path / "freed.yaml"
+    path.write_text("name: freed\ncapacity: {freed: {gp_land: reuse}}\n")
+    with pytest.raises(ScenarioError) as caught:
+        run_file(path, baseline)
+    assert "capacity.freed" in str(caught.value) and "gp_land" in str(caught.value)
