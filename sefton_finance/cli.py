@@ -260,14 +260,38 @@ def compare_command(
     system_only: Annotated[
         bool, typer.Option("--system-only", help="Only the system rows.")
     ] = False,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            help="Scenario name (of the results given) to compare the others with; "
+            "default do_nothing when it is among them.",
+        ),
+    ] = None,
 ) -> None:
     """Compare saved results side by side: surplus by year, GBP m.
 
     Results with Monte Carlo draws also show the P10 to P90 range of the system
-    surplus and the probability of breaking even each year.
+    surplus and the probability of breaking even each year. Each result is then
+    shown against the comparator (do nothing, or ``--against``): its difference by
+    organisation and year, P10 to P90 across draws, and the chance it does better.
     """
+    from sefton_finance.comparison import comparator_table
 
     datasets = load_results(results)
+    by_name = {str(ds.attrs.get("scenario", "")): ds for ds in datasets}
+    if against is not None and against not in by_name:
+        fail(f"--against {against!r}: no such scenario among the results ({', '.join(by_name)})")
+    reference = by_name.get(against or "do_nothing")
+    comparisons = {}
+    if reference is not None:
+        for name, ds in by_name.items():
+            if ds is reference:
+                continue
+            try:
+                comparisons[name] = comparator_table(ds, reference)
+            except ValueError as error:
+                fail(f"{name} against {reference.attrs.get('scenario')}: {error}")
     table = analysis.surplus_table(datasets)
     if system_only:
         table = table.xs(analysis.SYSTEM, level="organisation", drop_level=False)
@@ -275,6 +299,8 @@ def compare_command(
     uncertain = [ds for ds in datasets if ds.sizes.get("draw", 1) > 1]
     if uncertain:
         print_uncertainty(uncertain)
+    for frame in comparisons.values():
+        print_comparison(frame, system_only)
     if csv is not None:
         table.round(6).to_csv(csv)
         if uncertain:
@@ -294,12 +320,41 @@ def compare_command(
                         writer, sheet_name=f"breakeven_{name}"[:31]
                     )
                     analysis.fan_table(ds).to_excel(writer, sheet_name=f"fan_{name}"[:31])
+            for name, frame in comparisons.items():
+                frame.to_excel(writer, sheet_name=f"vs_{frame.attrs['comparator']}_{name}"[:31])
             for ds in datasets:
                 if "bridge" in ds and ds.sizes.get("intervention", 0):
                     analysis.bridge_table(ds).to_excel(
                         writer, sheet_name=f"bridge_{ds.attrs.get('scenario', '')}"[:31]
                     )
         console.print(f"wrote {excel}")
+
+
+def print_comparison(frame: pd.DataFrame, system_only: bool = False) -> None:
+    """A scenario against its comparator: difference by organisation and year (GBP m)."""
+    view = Table(
+        title=f"{frame.attrs['scenario']} against {frame.attrs['comparator']}: difference in "
+        "surplus, GBP m (principal; P10 to P90 across draws; chance of doing better)",
+        title_justify="left",
+    )
+    years = list(dict.fromkeys(frame.index.get_level_values("year")))[1:]
+    view.add_column("organisation", no_wrap=True)
+    for year in years:
+        view.add_column(year, justify="right")
+    for who in dict.fromkeys(frame.index.get_level_values("organisation")):
+        if system_only and who != analysis.SYSTEM:
+            continue
+        cells = []
+        for year in years:
+            row = frame.loc[(who, year)]
+            colour = "red" if row["principal"] < 0 else "green"
+            cell = f"[{colour}]{row['principal']:,.2f}[/]"
+            if row["draws"] > 1:
+                cell += f"\n{row['p10']:,.1f} to {row['p90']:,.1f}, {row['probability_better']:.0%}"
+            cells.append(cell)
+        label = f"[bold]{who}[/]" if who == analysis.SYSTEM else who
+        view.add_row(label, *cells)
+    console.print(view)
 
 
 @app.command("validate")

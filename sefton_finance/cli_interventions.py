@@ -108,3 +108,50 @@ def returns_command(
             returns.to_excel(writer, sheet_name="returns")
             localities.to_excel(writer, sheet_name="localities")
         console.print(f"wrote {excel}")
+
+
+@app.command("wrong-pocket")
+def wrong_pocket_command(
+    result: Annotated[Path, typer.Argument(help="A result file (.nc) with the bridge.")],
+    against: Annotated[
+        Path | None,
+        typer.Option("--against", help="The comparator's result file, for the gain share."),
+    ] = None,
+    year: Annotated[
+        str | None, typer.Option(help="Financial year (default: the final one).")
+    ] = None,
+) -> None:
+    """Who gains and who loses: each organisation's change in surplus by intervention (GBP m),
+    and, against a comparator, the transfers that would leave no one worse off."""
+    from sefton_finance.comparison import gain_share, wrong_pocket
+
+    (ds,) = load_results([result])
+    if year is not None and year not in ds.year.values:
+        fail(f"--year {year!r}: not in the result ({', '.join(map(str, ds.year.values))})")
+    try:
+        matrix = wrong_pocket(ds, year)
+    except ValueError as error:
+        fail(f"{result}: {error}")
+    cells = matrix["principal"].unstack("organisation")
+    cells = cells.loc[list(dict.fromkeys(matrix.index.get_level_values("intervention")))]
+    view = Table(
+        title=f"{ds.attrs.get('scenario_title', '')}: change in surplus by intervention, "
+        f"{matrix.attrs['year']}, GBP m (each on its own)"
+    )
+    view.add_column("intervention", no_wrap=True)
+    organisations = list(dict.fromkeys(matrix.index.get_level_values("organisation")))
+    for org in organisations:
+        view.add_column(org, justify="right")
+    for name, row in cells.iterrows():
+        view.add_row(
+            str(name),
+            *[f"[{'red' if row[o] < 0 else 'green'}]{row[o]:,.2f}[/]" for o in organisations],
+        )
+    console.print(view)
+    if against is not None:
+        (reference,) = load_results([against])
+        try:
+            share = gain_share(ds, reference, year)
+        except ValueError as error:
+            fail(f"{result} against {against}: {error}")
+        console.print(share.explanation)

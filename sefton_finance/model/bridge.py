@@ -37,11 +37,13 @@ CAPACITY_COSTS: tuple[str, ...] = ("cost_fixed", "cost_stranded", "cost_stepped"
 @dataclass(frozen=True)
 class Bridge:
     """Bars ``(draw, year, bar)``, their labels in order, and each intervention's savings
-    by kind ``(draw, year, intervention, kind)`` (standalone)."""
+    by kind ``(draw, year, intervention, kind)`` and change in every organisation's
+    surplus ``(draw, year, org, intervention)`` (standalone: the wrong-pocket matrix)."""
 
     bars: np.ndarray
     labels: list[str]
     savings: np.ndarray
+    by_org: np.ndarray
 
 
 def bridge(
@@ -57,7 +59,7 @@ def bridge(
         reference = evaluate(context, context.demand.local, no_spend(context), plan, des=False)
         congestion = result.congestion.cost.sum(axis=(2, 3)) - plan.congestion.cost.sum(axis=(2, 3))
         extra_bars = [(CONGESTION, -congestion)]
-    bars, capacity_bars, savings = [], [], []
+    bars, capacity_bars, savings, by_org = [], [], [], []
     for intervention in interventions:
         alone = apply_interventions(context, [intervention])
         funding = intervention_funding(context, [intervention])
@@ -68,6 +70,7 @@ def bridge(
         bars.append(alone_result.ledger.system_surplus - reference.ledger.system_surplus)
         capacity_bars.append(_capacity_cost(reference) - _capacity_cost(alone_result))
         savings.append(savings_by_kind(context, reference, alone_result))
+        by_org.append(alone_result.ledger.surplus - reference.ledger.surplus)
     bars += [bar for _, bar in extra_bars]
     explained = sum(bars) if bars else np.zeros_like(total)
     steps = _capacity_cost(plan) - _capacity_cost(result)
@@ -83,7 +86,13 @@ def bridge(
         by_kind = by_kind.sum(axis=3)  # over organisations: (draw, year, intervention, kind)
     else:
         by_kind = np.zeros((1, len(context.years), 0, 3))
-    return Bridge(out, labels, by_kind)
+    count = len(context.baseline.organisations)
+    if by_org:
+        width = max(o.shape[0] for o in by_org)
+        org_bars = np.stack([np.broadcast_to(o, (width, *o.shape[1:])) for o in by_org], axis=-1)
+    else:
+        org_bars = np.zeros((1, len(context.years), count, 0))
+    return Bridge(out, labels, by_kind, org_bars)
 
 
 def _capacity_cost(evaluation: Evaluation) -> np.ndarray:

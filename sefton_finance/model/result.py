@@ -158,6 +158,14 @@ def result_dataset(
             ("year", "intervention"),
             {"units": GBP, "long_name": "Change in system surplus by intervention"},
         )
+        data["bridge_by_org"] = v(
+            _padded_axis(bridge.by_org, len(labels), axis=3),
+            ("year", "org", "intervention"),
+            {
+                "units": GBP,
+                "long_name": "Change in each organisation's surplus by intervention, on its own",
+            },
+        )
         data["bridge_savings"] = v(
             _padded_axis(bridge.savings, len(labels), axis=2),
             ("year", "intervention", "kind"),
