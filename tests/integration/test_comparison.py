@@ -67,7 +67,6 @@ def test_gain_share_leaves_no_one_worse_off_when_the_system_gains(pair):
 
 
 def test_compare_and_wrong_pocket_commands(tmp_path, pair):
-    do_nothing, plan = pair
     paths = [save(ds, tmp_path / f"{name}.nc") for name, ds in zip(("dn", "pp"), pair, strict=True)]
     runner = CliRunner()
     compared = runner.invoke(app, ["compare", *map(str, paths), "--system-only"])
