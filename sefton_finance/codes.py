@@ -47,6 +47,38 @@ DERIVED_PODS: tuple[str, ...] = ("bed_days",)
 
 OUTPATIENT_PODS: tuple[str, ...] = ("op_first", "op_followup", "op_followup_virtual")
 
+PAYMENT_GROUPS: tuple[str, ...] = ("planned", "urgent", "other")
+"""How the NHS Payment Scheme treats activity in an aligned payment and incentive contract."""
+PLANNED_PODS: tuple[str, ...] = (
+    "op_first",
+    "op_followup",
+    "op_followup_virtual",
+    "advice_guidance",
+    "elective",
+)
+"""Elective activity: the API variable element at 100% of unit price (NHS Payment Scheme
+2025/26: "almost all elective activity in the variable element")."""
+URGENT_PODS: tuple[str, ...] = (
+    "ae_type1",
+    "ae_type3",
+    "nhs111_cas",
+    "ambulance",
+    "nel_admission",
+    "bed_days",
+    "virtual_ward",
+    "community_urgent_response",
+)
+"""Urgent and emergency care: fixed in API, with a variable share proposed for 2026/27
+(a 20% share reported, not confirmed: NHSPS 2026/27 consultation)."""
+
+
+def payment_group(pod: str) -> int:
+    """Index in :data:`PAYMENT_GROUPS` of a point of delivery."""
+    if pod in PLANNED_PODS:
+        return 0
+    return 1 if pod in URGENT_PODS else 2
+
+
 DIM_ORDER: tuple[str, ...] = (
     "scenario",
     "draw",

@@ -21,7 +21,14 @@ import numpy as np
 import xarray as xr
 
 from sefton_finance.baseline.organisations import KINDS, Organisations
-from sefton_finance.codes import AGE_BANDS, DERIVED_PODS, LOCALITIES, MONTHS, PODS
+from sefton_finance.codes import (
+    AGE_BANDS,
+    DERIVED_PODS,
+    LOCALITIES,
+    MONTHS,
+    PODS,
+    payment_group,
+)
 from sefton_finance.errors import BaselineError
 
 PACKAGED = Path(__file__).resolve().parent / "data"
@@ -466,7 +473,8 @@ class BaselineArrays:
     @cached_property
     def contract_terms(self) -> ContractTerms:
         """The (commissioner, provider) pairs with any contract weight, and their terms."""
-        return ContractTerms.from_weights(self.contract_weights)
+        groups = np.array([payment_group(p) for p in PODS])
+        return ContractTerms.from_weights(self.contract_weights, groups)
 
     @classmethod
     def from_baseline(cls, baseline: Baseline) -> BaselineArrays:
@@ -616,37 +624,43 @@ class ProviderPairs:
 
 @dataclass(frozen=True)
 class ContractTerms:
-    """(locality, pod) terms of each (commissioner, provider) pair, for summing by rank.
+    """(locality, pod) terms of each (commissioner, provider, payment group) triple, for
+    summing by rank.
 
     As :class:`ProviderPairs`: terms in row-major (locality, pod) order, padded
-    with zero weights.
+    with zero weights. The payment group (:data:`~sefton_finance.codes.PAYMENT_GROUPS`)
+    lets a contract form pay planned, urgent and other activity differently.
     """
 
     commissioner: np.ndarray
-    """``(pair,)``"""
+    """``(triple,)``"""
     org: np.ndarray
-    """``(pair,)``"""
+    """``(triple,)``"""
+    group: np.ndarray
+    """``(triple,)`` payment group index."""
     locality: np.ndarray
-    """``(rank, pair)``"""
+    """``(rank, triple)``"""
     pod: np.ndarray
-    """``(rank, pair)``"""
+    """``(rank, triple)``"""
     weight: np.ndarray
-    """``(rank, pair)`` provision x tariff (0 for padding)."""
+    """``(rank, triple)`` provision x tariff (0 for padding)."""
 
     @classmethod
-    def from_weights(cls, weights: np.ndarray) -> ContractTerms:
-        """From contract weights ``(commissioner, org, locality, pod)``."""
-        pairs, groups = [], []
+    def from_weights(cls, weights: np.ndarray, groups: np.ndarray) -> ContractTerms:
+        """From contract weights ``(commissioner, org, locality, pod)`` and each pod's group."""
+        triples, terms_of = [], []
         for c in range(weights.shape[0]):
             for o in range(weights.shape[1]):
-                terms = np.argwhere(weights[c, o] != 0)
-                if terms.size:
-                    pairs.append((c, o))
-                    groups.append([(loc, pod, weights[c, o, loc, pod]) for loc, pod in terms])
-        terms = _padded_terms(groups, 3)
+                for g in range(int(groups.max(initial=0)) + 1):
+                    terms = np.argwhere((weights[c, o] != 0) & (groups == g)[None, :])
+                    if terms.size:
+                        triples.append((c, o, g))
+                        terms_of.append([(loc, pod, weights[c, o, loc, pod]) for loc, pod in terms])
+        terms = _padded_terms(terms_of, 3)
         return cls(
-            commissioner=np.array([c for c, _ in pairs], dtype=int),
-            org=np.array([o for _, o in pairs], dtype=int),
+            commissioner=np.array([c for c, _, _ in triples], dtype=int),
+            org=np.array([o for _, o, _ in triples], dtype=int),
+            group=np.array([g for _, _, g in triples], dtype=int),
             locality=terms[..., 0].astype(int),
             pod=terms[..., 1].astype(int),
             weight=terms[..., 2],

@@ -128,26 +128,69 @@ class Finance(Frozen):
         return self
 
 
-ContractForm = Literal["baseline", "pbr", "block", "blended", "capitated"]
+ContractForm = Literal[
+    "baseline",
+    "pbr",
+    "block",
+    "blended",
+    "api",
+    "low_volume_block",
+    "nhs_payment_scheme",
+    "capitated",
+]
+PairForm = Literal["baseline", "pbr", "block", "blended", "api", "low_volume_block"]
+
+
+class PairContract(Frozen):
+    """The form of one commissioner-provider pair, overriding the scenario's form."""
+
+    commissioner: str
+    """Commissioner code (organisations.csv)."""
+    provider: str
+    """Provider code."""
+    form: PairForm
+    """As :attr:`Contract.form`, for this pair only."""
 
 
 class Contract(Frozen):
-    """How commissioners pay Sefton providers."""
+    """How commissioners pay providers, and who bears the risk.
+
+    Contracts are agreed ex ante: each year's plan value is fixed at the planning
+    point (do nothing, every lever central) at the agreed prices, and a draw's
+    demand and cost then fall where the form leaves them.
+    """
 
     form: ContractForm = "baseline"
-    """'baseline' keeps each pair's form from contracts.csv; 'pbr' (activity x tariff),
-    'block', 'blended' (fixed on plan + variable share of price) or 'capitated'
-    (whole-system budget with a risk share) apply to every commissioner-provider pair
-    inside Sefton."""
+    """'baseline' keeps each pair's form from contracts.csv; for every pair whose provider
+    is inside the system: 'pbr' (activity x unit price: volume risk with commissioners),
+    'block' (the plan value: volume risk with providers), 'blended' (plan + variable_share
+    of the price of activity away from plan), 'api' (aligned payment and incentive: planned
+    care at 100% of unit price, urgent care at urgent_variable_share, the rest fixed),
+    'low_volume_block' (a fixed sum: the three-year rolling average of the plan value, no
+    in-year adjustment), 'nhs_payment_scheme' (API above low_volume_threshold a year, the
+    low-volume block below it: NHSPS 2025/26), or 'capitated' (a whole-system budget:
+    providers are paid the plan and the pooled budget shares the variance)."""
     variable_share: float | None = Field(None, ge=0, le=1)
     """For 'blended': share of the price paid for activity above or below plan (0.2 in 2019/20)."""
+    urgent_variable_share: float = Field(0.0, ge=0, le=1)
+    """For 'api': share of the price paid on urgent activity away from plan (0 in 2025/26; a
+    20% blended urgent payment is proposed for 2026/27, not confirmed)."""
+    low_volume_threshold: float = Field(1_500_000.0, ge=0, le=1e9)
+    """For 'nhs_payment_scheme': a pair whose base-year value is at most this (GBP a year) is
+    paid a low-volume block (GBP 1.5m from 2025/26, GBP 0.5m in 2023/25)."""
     risk_share: float = Field(0.5, ge=0, le=1)
-    """For 'capitated': share of the system's variance against plan borne by the commissioners;
-    providers bear the rest, pro rata to their planned income."""
+    """For 'capitated': share of the pooled variance against the planned position borne by
+    the commissioners in the pool; its providers bear the rest, pro rata to planned income."""
+    council_in_pool: bool = False
+    """For 'capitated': whether the council's budget joins the pool (besides the organisations
+    organisations.csv puts in it)."""
+    pairs: tuple[PairContract, ...] = ()
+    """Forms of single pairs, overriding ``form`` (e.g. a block with the community provider)."""
 
     @model_validator(mode="after")
     def _blended_needs_share(self) -> Contract:
-        if self.form == "blended" and self.variable_share is None:
+        blended = self.form == "blended" or any(p.form == "blended" for p in self.pairs)
+        if blended and self.variable_share is None:
             raise ValueError("form 'blended' needs variable_share (e.g. 0.2)")
         return self
 

@@ -20,7 +20,7 @@ from sefton_finance.codes import PODS
 from sefton_finance.config.levers import central
 from sefton_finance.config.scenario import Scenario, scenario_levers
 from sefton_finance.interventions import Intervention
-from sefton_finance.model.contracts import ContractForm, contract_form
+from sefton_finance.model.contracts import Contracts, contract_form
 from sefton_finance.model.costing import freed_policy
 from sefton_finance.model.demand import Demand, project_demand
 from sefton_finance.model.draws import Draws, Levers, draws_of, lever_column
@@ -71,7 +71,7 @@ class Context:
     prices: Prices
     demand: Demand
     funding: Funding
-    contract: ContractForm
+    contract: Contracts
     freed: tuple[str, ...]
     """What each organisation does with capacity interventions free (release, reuse, hold)."""
 

@@ -1,25 +1,24 @@
 """Contract forms: how commissioners pay providers, and who bears the risk.
 
-Every form is a :class:`ContractForm`. The model asks a form two things:
+Contracts are agreed ex ante (:class:`Agreement`): each year's plan value at the
+agreed prices, fixed at the planning point (do nothing, every lever central). A
+draw then varies demand and cost, and each form leaves that risk where a real
+contract leaves it.
 
-``payments(arrays, actual, plan)``
-    what each commissioner pays each provider ``(draw, year, commissioner, org)``,
-    given the value of realised and of planned activity at the agreed prices
-    (:class:`Agreement`);
-``risk_transfers(arrays, before, plan_surplus, funding, contract_income)``
-    transfers between organisations that share the system's variance against plan
-    (zero unless the form pools risk).
+Each commissioner-provider pair is paid under one :class:`ContractForm`. A form
+gives the share ``v`` of the price paid on activity away from plan, for planned,
+urgent and other activity (:data:`~sefton_finance.codes.PAYMENT_GROUPS`), and the
+plan value it pays (the agreed value; a low-volume block's rolling average):
 
-The forms here pay ``plan + v x (actual - plan)`` at tariff, ``v`` being the
-share of price paid on activity above or below plan: PbR ``v = 1``, a block
-``v = 0``, blended ``0 < v < 1``. ``baseline`` keeps each pair's form from
-contracts.csv; any other form applies to every pair whose provider is inside the
-system (providers outside keep their own contracts). The capitated form pays the
-plan (a block) and shares the pooled variance: the commissioners in the pooled
-budget bear ``risk_share`` of it pro rata to allocation, the providers in it the
-rest pro rata to contract income.
+    payment = paid plan + v x (actual - plan), summed over the payment groups
 
-Adding a form is adding one class and one line in :data:`FORMS`.
+PbR ``v = 1`` (volume risk with commissioners), a block ``v = 0`` (with providers),
+blended ``0 < v < 1``, aligned payment and incentive (API) 1 for planned care and a
+chosen share for urgent care. :class:`Contracts` chooses each pair's form (a pair
+override, else the scenario's form for providers inside the system, else
+contracts.csv) and, for a capitated budget, shares the pooled variance.
+
+Adding a form is adding one :class:`ContractForm` subclass and one line in :data:`FORMS`.
 """
 
 from __future__ import annotations
@@ -31,142 +30,231 @@ import numpy as np
 
 from sefton_finance.baseline import Baseline
 from sefton_finance.baseline.loader import BaselineArrays, ContractTerms
+from sefton_finance.codes import PAYMENT_GROUPS
 from sefton_finance.config.scenario import Contract
+
+GROUPS = len(PAYMENT_GROUPS)
 
 
 @dataclass(frozen=True)
 class Agreement:
-    """What commissioners and providers agree at the planning point, before any draw.
-
-    Contracts are agreed ex ante from the plan forecast (do nothing, every lever
-    central): each year's plan value at the agreed price uplift, and the planned
-    position. A draw then varies demand and cost; each form leaves that risk where
-    a real contract leaves it: a block with providers, PbR's volume risk with
-    commissioners, a risk share pooled.
-    """
+    """What commissioners and providers agree at the planning point, before any draw."""
 
     price_index: np.ndarray
     """``(1, year)`` agreed tariff index (the central tariff uplift)."""
     plan_value: np.ndarray
-    """``(1, year, commissioner, org)`` planned activity at the agreed prices."""
+    """``(1, year, commissioner, org, group)`` planned activity at the agreed prices."""
     planned_surplus: np.ndarray
     """``(1, year, org)`` each organisation's planned surplus before any risk share."""
 
 
 class ContractForm:
-    """A contract form applied to the commissioner-provider pairs of a baseline.
+    """How one commissioner pays one provider.
 
     Parameters
     ----------
     spec : Contract
-        The scenario's ``contract`` section.
-    baseline : Baseline
+        The scenario's ``contract`` section (for a form's parameters).
     """
 
     name: ClassVar[str] = ""
+    rolling_years: ClassVar[int] = 0
+    """Years of plan value averaged into what is paid (0: each year's own plan value)."""
 
-    def __init__(self, spec: Contract, baseline: Baseline):
+    def __init__(self, spec: Contract):
         self.spec = spec
-        self.variable_share = self.variable_shares(baseline.arrays)
-        """``(commissioner, org)`` share of price paid on activity away from plan."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
-    def share(self) -> float:
-        """The variable share this form sets for pairs inside the system."""
+    def variable_shares(self, contracted: float) -> np.ndarray:
+        """``v`` of each payment group ``(group,)``; ``contracted`` is the pair's own share
+        in contracts.csv."""
         raise NotImplementedError
 
-    def variable_shares(self, arrays: BaselineArrays) -> np.ndarray:
-        """``v`` of every (commissioner, org) pair: this form's inside the system."""
-        inside = arrays.organisations.in_system[None, :]
-        return np.where(inside, float(self.share()), arrays.contract_variable_share)
+
+class AsContracted(ContractForm):
+    """The pair's form in contracts.csv (one share for all its activity)."""
+
+    name = "baseline"
+
+    def variable_shares(self, contracted: float) -> np.ndarray:
+        return np.full(GROUPS, contracted)
+
+
+class PaymentByResults(ContractForm):
+    """Activity x unit price: commissioners bear the volume risk."""
+
+    name = "pbr"
+
+    def variable_shares(self, contracted: float) -> np.ndarray:
+        return np.ones(GROUPS)
+
+
+class Block(ContractForm):
+    """The agreed plan value: providers bear the volume risk."""
+
+    name = "block"
+
+    def variable_shares(self, contracted: float) -> np.ndarray:
+        return np.zeros(GROUPS)
+
+
+class Blended(ContractForm):
+    """The plan value plus ``variable_share`` of the price of activity away from plan."""
+
+    name = "blended"
+
+    def variable_shares(self, contracted: float) -> np.ndarray:
+        return np.full(GROUPS, float(self.spec.variable_share))
+
+
+class AlignedPayment(ContractForm):
+    """Aligned payment and incentive (NHS Payment Scheme 2025/26): a fixed element plus a
+    variable element: planned (elective) care at 100% of unit price, urgent care at
+    ``urgent_variable_share``, other activity fixed."""
+
+    name = "api"
+
+    def variable_shares(self, contracted: float) -> np.ndarray:
+        return np.array([1.0, float(self.spec.urgent_variable_share), 0.0])
+
+
+class LowVolumeBlock(ContractForm):
+    """A low-volume activity block: a fixed sum set from the three-year rolling average of
+    the plan value, with no in-year adjustment (NHSPS 2025/26)."""
+
+    name = "low_volume_block"
+    rolling_years = 3
+
+    def variable_shares(self, contracted: float) -> np.ndarray:
+        return np.zeros(GROUPS)
+
+
+FORMS: dict[str, type[ContractForm]] = {
+    form.name: form
+    for form in (AsContracted, PaymentByResults, Block, Blended, AlignedPayment, LowVolumeBlock)
+}
+"""Forms a pair can be paid under, by the name a scenario gives them."""
+
+
+class Contracts:
+    """Every pair's contract form, and the risk share, of a scenario on a baseline.
+
+    Parameters
+    ----------
+    spec : Contract
+    baseline : Baseline
+    """
+
+    def __init__(self, spec: Contract, baseline: Baseline):
+        self.spec = spec
+        arrays = baseline.arrays
+        organisations = arrays.organisations
+        commissioners = organisations.commissioners
+        base_value = _base_year_value(arrays)
+        overrides = {(p.commissioner, p.provider): p.form for p in spec.pairs}
+        self.forms: dict[tuple[str, str], ContractForm] = {}
+        shares = np.zeros((len(commissioners), len(organisations), GROUPS))
+        rolling = np.zeros((len(commissioners), len(organisations)), dtype=int)
+        for c, commissioner in enumerate(commissioners):
+            for o, provider in enumerate(organisations.codes):
+                if not arrays.contract_exists[c, o]:
+                    continue
+                name = overrides.get((commissioner, provider), self._form_of(o, arrays))
+                if name == "nhs_payment_scheme":
+                    small = base_value[c, o] <= spec.low_volume_threshold
+                    name = "low_volume_block" if small else "api"
+                form = FORMS[name](spec)
+                self.forms[(commissioner, provider)] = form
+                shares[c, o] = form.variable_shares(float(arrays.contract_variable_share[c, o]))
+                rolling[c, o] = form.rolling_years
+        self.variable_share = shares
+        """``(commissioner, org, group)`` share of price paid on activity away from plan."""
+        self.rolling = rolling
+        """``(commissioner, org)`` years of plan value averaged (low-volume blocks)."""
+        pool = organisations.pooled_budget.copy()
+        if spec.form == "capitated" and spec.council_in_pool and organisations.council:
+            pool[organisations.index(organisations.council)] = True
+        self.pool = pool
+        """``(org,)`` members of the pooled budget (capitated only)."""
+
+    def _form_of(self, provider: int, arrays: BaselineArrays) -> str:
+        """The scenario's form for a pair with no override: its own inside the system."""
+        form = self.spec.form
+        if form == "baseline" or not arrays.organisations.in_system[provider]:
+            return "baseline"
+        return "block" if form == "capitated" else form
 
     def payments(self, arrays: BaselineArrays, actual: np.ndarray, plan: np.ndarray) -> np.ndarray:
-        """Contract payments ``(draw, year, commissioner, org)``: plan + v x (actual - plan),
-        only where a contract exists."""
-        contract = plan + self.variable_share * (actual - plan)
-        return np.where(arrays.contract_exists, contract, 0.0)
+        """Contract payments ``(draw, year, commissioner, org)``.
+
+        Parameters
+        ----------
+        actual, plan : numpy.ndarray
+            Realised and planned activity at the agreed prices
+            ``(draw, year, commissioner, org, group)``.
+        """
+        paid_plan = _rolled(plan, self.rolling)
+        contract = paid_plan + self.variable_share * (actual - plan)
+        total = contract[..., 0].copy()
+        for group in range(1, GROUPS):
+            total += contract[..., group]
+        return np.where(arrays.contract_exists, total, 0.0)
 
     def risk_transfers(
         self,
         arrays: BaselineArrays,
         before: np.ndarray,
-        plan_surplus: np.ndarray | None,
+        planned_surplus: np.ndarray | None,
         funding: np.ndarray,
         contract_income: np.ndarray,
     ) -> np.ndarray:
-        """Risk-share transfers ``(draw, year, org)``; they sum to zero. None by default."""
-        return np.zeros_like(before)
-
-
-class AsContracted(ContractForm):
-    """Each pair keeps its own form from contracts.csv."""
-
-    name = "baseline"
-
-    def variable_shares(self, arrays: BaselineArrays) -> np.ndarray:
-        return arrays.contract_variable_share
-
-
-class PaymentByResults(ContractForm):
-    """Activity x tariff: commissioners bear the volume risk."""
-
-    name = "pbr"
-
-    def share(self) -> float:
-        return 1.0
-
-
-class Block(ContractForm):
-    """A fixed sum on plan: providers bear the volume risk."""
-
-    name = "block"
-
-    def share(self) -> float:
-        return 0.0
-
-
-class Blended(ContractForm):
-    """Fixed on plan plus ``variable_share`` of the price of activity away from plan."""
-
-    name = "blended"
-
-    def share(self) -> float:
-        return float(self.spec.variable_share)
-
-
-class Capitated(ContractForm):
-    """A whole-system budget: providers are paid the plan and the pooled budget's members
-    share the system's variance against plan."""
-
-    name = "capitated"
-
-    def share(self) -> float:
-        return 0.0
-
-    def risk_transfers(self, arrays, before, plan_surplus, funding, contract_income):
-        if plan_surplus is None:
-            # The plan itself: nothing to share against.
+        """Transfers that share the pooled variance against the planned position
+        ``(draw, year, org)``; they sum to zero. None unless the budget is capitated."""
+        if self.spec.form != "capitated" or planned_surplus is None:
             return np.zeros_like(before)
         return risk_share_transfers(
-            arrays, before, plan_surplus, funding, contract_income, self.spec.risk_share
+            arrays,
+            self.pool,
+            before,
+            planned_surplus,
+            funding,
+            contract_income,
+            self.spec.risk_share,
         )
 
 
-FORMS: dict[str, type[ContractForm]] = {
-    form.name: form for form in (AsContracted, PaymentByResults, Block, Blended, Capitated)
-}
-"""Contract forms by the name a scenario gives them."""
+def contract_form(spec: Contract, baseline: Baseline) -> Contracts:
+    """The contracts a scenario chooses."""
+    return Contracts(spec, baseline)
 
 
-def contract_form(spec: Contract, baseline: Baseline) -> ContractForm:
-    """The contract form a scenario chooses."""
-    return FORMS[spec.form](spec, baseline)
+def _rolled(plan: np.ndarray, rolling: np.ndarray) -> np.ndarray:
+    """Plan values ``(draw, year, commissioner, org, group)`` with each pair's rolling average
+    of its previous ``rolling`` years (the base year's value before the base year)."""
+    if not rolling.any():
+        return plan
+    out = np.array(plan)
+    years = plan.shape[1]
+    for window in np.unique(rolling[rolling > 0]):
+        pairs = rolling == window
+        for year in range(1, years):
+            earlier = [plan[:, max(year - back, 0)] for back in range(1, int(window) + 1)]
+            out[:, year][:, pairs] = (sum(earlier) / window)[:, pairs]
+    return out
+
+
+def _base_year_value(arrays: BaselineArrays) -> np.ndarray:
+    """Each pair's base-year activity at tariff ``(commissioner, org)`` (which pairs are low
+    volume)."""
+    activity = arrays.activity.sum(axis=1)  # (locality, pod)
+    return np.einsum("colp,lp->co", arrays.contract_weights, activity)
 
 
 def risk_share_transfers(
     arrays: BaselineArrays,
+    member: np.ndarray,
     before: np.ndarray,
     plan_surplus: np.ndarray,
     funding: np.ndarray,
@@ -181,15 +269,16 @@ def risk_share_transfers(
 
     Parameters
     ----------
+    member : numpy.ndarray
+        ``(org,)`` bool: in the pool.
     before, plan_surplus : numpy.ndarray
-        Surplus before risk share of this run and of the plan, ``(draw, year, org)``.
+        Surplus before risk share of this run and the planned one, ``(draw, year, org)``.
     funding : numpy.ndarray
         ``(draw, year, commissioner)``.
     contract_income : numpy.ndarray
         ``(draw, year, org)``.
     """
     organisations = arrays.organisations
-    member = organisations.pooled_budget
     commissioner = organisations.is_commissioner
     allocation = np.zeros((*funding.shape[:2], len(organisations)))
     allocation[..., organisations.commissioner_index] = funding
@@ -204,7 +293,7 @@ def risk_share_transfers(
 
 
 def contract_values(arrays: BaselineArrays, realised: np.ndarray, tariff: np.ndarray) -> np.ndarray:
-    """Tariff value of each commissioner's purchases from each provider.
+    """Value at the given prices of each commissioner's purchases from each provider.
 
     Parameters
     ----------
@@ -217,24 +306,27 @@ def contract_values(arrays: BaselineArrays, realised: np.ndarray, tariff: np.nda
     Returns
     -------
     numpy.ndarray
-        ``(draw, year, commissioner, org)``.
+        ``(draw, year, commissioner, org, group)``.
     """
     yearly = realised.sum(axis=3)  # (pod, draw, year, locality)
     terms = arrays.contract_terms
+    organisations = arrays.organisations
     values = np.zeros(
-        (*yearly.shape[1:3], len(arrays.organisations.commissioners), len(arrays.organisations))
+        (*yearly.shape[1:3], len(organisations.commissioners), len(organisations), GROUPS)
     )
-    values[:, :, terms.commissioner, terms.org] = np.moveaxis(value_by_pair(yearly, terms), 0, -1)
-    return values * tariff[..., None, None]
+    values[:, :, terms.commissioner, terms.org, terms.group] = np.moveaxis(
+        value_by_term(yearly, terms), 0, -1
+    )
+    return values * tariff[..., None, None, None]
 
 
-def value_by_pair(yearly: np.ndarray, terms: ContractTerms) -> np.ndarray:
-    """Value of each contract pair's activity at base tariff, ``(pair, draw, year)``.
+def value_by_term(yearly: np.ndarray, terms: ContractTerms) -> np.ndarray:
+    """Value of each (commissioner, provider, group) triple at base tariff ``(triple, draw, year)``.
 
     ``yearly`` is ``(pod, draw, year, locality)``.
     """
-    # Rank by rank over all pairs at once: the same adds, in the same order, as a
-    # loop over each pair's own terms (padding adds exact zeros).
+    # Rank by rank over all triples at once: the same adds, in the same order, as a
+    # loop over each triple's own terms (padding adds exact zeros).
     total = None
     for rank in range(terms.locality.shape[0]):
         term = (

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sefton_finance.baseline.loader import BaselineArrays
-from sefton_finance.model.contracts import ContractForm
+from sefton_finance.model.contracts import Contracts
 
 LINES: tuple[str, ...] = (
     "allocation",
@@ -55,7 +55,7 @@ class Ledger:
 
 def ledgers(
     arrays: BaselineArrays,
-    contract: ContractForm,
+    contract: Contracts,
     funding: np.ndarray,
     values: np.ndarray,
     plan_values: np.ndarray,
@@ -69,7 +69,7 @@ def ledgers(
     Parameters
     ----------
     arrays : BaselineArrays
-    contract : ContractForm
+    contract : Contracts
     funding : numpy.ndarray
         ``(draw, year, commissioner)``.
     values, plan_values : numpy.ndarray

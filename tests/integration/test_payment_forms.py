@@ -1,0 +1,115 @@
+"""Today's payment mechanisms, each checked against a hand-worked expectation.
+
+Each test compares a scenario with an intervention to the same scenario without it
+(both single runs at central levers, so each is its own planning point: the plan
+value is do nothing's). "Paid" means the commissioners' contract payments to one
+provider.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import scenario_from
+
+from sefton_finance.api import run
+from sefton_finance.model.contracts import Contracts
+
+FLAT = """
+name: {name}
+growth: {{demographic: false, non_demographic: 0.0}}
+finance: {{cost_inflation: 0.0, efficiency_requirement: 0.0, efficiency_delivered: 0.0}}
+capacity: {{backfill: false}}
+contract: {contract}
+"""
+FOLLOWUPS = "interventions:\n  - {name: pifu, effect: 0.2, ramp: [1.0], recurring_cost: 0}\n"
+DIVERSION = (
+    "interventions:\n  - {name: utc_diversion, effect: 0.3, ramp: [1.0], recurring_cost: 0}\n"
+)
+YEAR = "2021/22"
+CCGS = ["south_sefton_ccg", "southport_formby_ccg"]
+
+
+def _paid(ds, provider):
+    return float(ds["payments"].sel(payer=CCGS, payee=provider, year=YEAR).sum())
+
+
+def _change(baseline, contract: str, interventions: str, provider: str = "aintree"):
+    plan = run(
+        scenario_from(FLAT.format(name="plan", contract=contract)), baseline, with_bridge=False
+    )
+    scenario = scenario_from(FLAT.format(name="with", contract=contract) + interventions)
+    ds = run(scenario, baseline, with_bridge=False)
+    return _paid(ds, provider) - _paid(plan, provider), ds, plan
+
+
+def test_api_pays_planned_care_at_full_price(baseline):
+    api, *_ = _change(baseline, "{form: api}", FOLLOWUPS)
+    pbr, *_ = _change(baseline, "{form: pbr}", FOLLOWUPS)
+    assert api < 0
+    assert api == pytest.approx(pbr, rel=1e-9)  # follow-ups are planned care: v = 1
+
+
+def test_api_urgent_care_is_fixed_unless_a_variable_share_is_chosen(baseline):
+    fixed, *_ = _change(baseline, "{form: api}", DIVERSION)
+    pbr, *_ = _change(baseline, "{form: pbr}", DIVERSION)
+    share, *_ = _change(baseline, "{form: api, urgent_variable_share: 0.2}", DIVERSION)
+    assert pbr != 0
+    assert fixed == pytest.approx(0.0, abs=0.005)
+    assert share == pytest.approx(0.2 * pbr, rel=1e-9)
+
+
+def test_a_block_pays_the_plan_whatever_happens(baseline):
+    block, *_ = _change(baseline, "{form: block}", FOLLOWUPS)
+    assert block == pytest.approx(0.0, abs=0.005)
+
+
+def test_a_low_volume_block_pays_the_three_year_rolling_average(baseline):
+    growing = FLAT.replace("non_demographic: 0.0", "non_demographic: 0.05")
+    scenario = scenario_from(growing.format(name="lvb", contract="{form: low_volume_block}"))
+    ds = run(scenario, baseline, with_bridge=False)
+    pbr = run(
+        scenario_from(growing.format(name="pbr", contract="{form: pbr}")),
+        baseline,
+        with_bridge=False,
+    )
+    paid = ds["payments"].sel(payer=CCGS, payee="mersey_care").sum("payer").values
+    plan = pbr["payments"].sel(payer=CCGS, payee="mersey_care").sum("payer").values
+    # Year t is paid the mean of the plan values of t-1, t-2, t-3 (the base year before it).
+    expected = [plan[0]] + [
+        np.mean([plan[max(t - k, 0)] for k in (1, 2, 3)]) for t in range(1, len(plan))
+    ]
+    np.testing.assert_allclose(paid, expected, rtol=1e-12)
+    assert paid[-1] < plan[-1]  # no in-year adjustment: growth is paid late
+
+
+def test_the_nhs_payment_scheme_puts_small_relationships_on_a_low_volume_block(baseline):
+    contracts = Contracts(
+        scenario_from("name: x\ncontract: {form: nhs_payment_scheme}\n").contract, baseline
+    )
+    forms = {pair: type(form).__name__ for pair, form in contracts.forms.items()}
+    assert forms[("south_sefton_ccg", "aintree")] == "AlignedPayment"  # ~154m a year
+    assert forms[("sefton_council", "vcf")] == "LowVolumeBlock"
+    assert forms[("south_sefton_ccg", "external")] == "AsContracted"  # outside the system
+
+
+def test_a_pair_can_have_its_own_form(baseline):
+    contract = (
+        "{form: pbr, pairs: [{commissioner: south_sefton_ccg, provider: aintree, form: block}]}"
+    )
+    contracts = Contracts(scenario_from(f"name: x\ncontract: {contract}\n").contract, baseline)
+    assert type(contracts.forms[("south_sefton_ccg", "aintree")]).__name__ == "Block"
+    assert type(contracts.forms[("southport_formby_ccg", "aintree")]).__name__ == "PaymentByResults"
+
+
+def test_the_council_joins_the_pool_only_when_the_scenario_says_so(baseline):
+    text = (
+        "name: pool\nhorizon: {{years_ahead: 2}}\ngrowth: {{non_demographic: [0.0, 0.04]}}\n"
+        "contract: {{form: capitated, council_in_pool: {council}}}\n"
+    )
+    outside = run(scenario_from(text.format(council="false")), baseline, draws=8, workers=1)
+    inside = run(scenario_from(text.format(council="true")), baseline, draws=8, workers=1)
+    transfer = lambda ds: ds["ledger"].sel(org="sefton_council", line="risk_share")  # noqa: E731
+    assert float(np.abs(transfer(outside)).max()) == 0
+    assert float(np.abs(transfer(inside)).max()) > 0
+    np.testing.assert_allclose(inside["system_surplus"], outside["system_surplus"], atol=0.005)
