@@ -22,7 +22,7 @@ from sefton_finance.model.context import principal_levers
 from sefton_finance.model.costing import freed_policy
 from sefton_finance.model.draws import Levers
 from sefton_finance.model.run import run_model
-from sefton_finance.montecarlo import run_monte_carlo
+from sefton_finance.montecarlo import correlated_normals, run_monte_carlo, uncertain_levers
 from sefton_finance.stamp import stamp
 
 
@@ -104,6 +104,10 @@ def check_scenario(
     """
     interventions = resolve_cached(scenario)
     organisations = baseline.organisations
+    try:
+        correlated_normals(scenario, list(uncertain_levers(scenario, interventions)), 1)
+    except ValueError as error:
+        raise ScenarioError(source, [str(error)]) from None
     try:
         freed_policy(scenario.capacity.freed, organisations)
     except KeyError as error:

@@ -106,10 +106,15 @@ def lever_limits(key: str) -> tuple[float, float]:
 
 
 def sample_lever(seed: int, key: str, low: float, high: float, start: int, stop: int) -> np.ndarray:
-    """Values of one interval lever for draws ``start .. stop-1``."""
+    """Values of one interval lever for draws ``start .. stop-1``, drawn on its own."""
+    return lever_values(key, low, high, standard_normals(seed, key, stop)[start:], start)
+
+
+def lever_values(key: str, low: float, high: float, z: np.ndarray, start: int) -> np.ndarray:
+    """An interval lever's values from standard normal draws ``z`` (the first is draw ``start``)."""
     centre = 0.5 * (low + high)
     spread = (high - low) / (2 * Z_INTERVAL)
-    values = centre + spread * standard_normals(seed, key, stop)[start:]
+    values = centre + spread * z
     lowest, highest = lever_limits(key)
     values = np.clip(values, lowest, highest)
     if start == 0:
@@ -132,10 +137,56 @@ def sample_levers(
     interventions = resolve_interventions(scenario) if interventions is None else interventions
     levers: dict[str, Any] = principal_levers(scenario, interventions)
     draw = np.arange(start, stop)
-    for key, (low, high) in uncertain_levers(scenario, interventions).items():
-        values = sample_lever(scenario.seed, key, low, high, start, stop)
+    intervals = uncertain_levers(scenario, interventions)
+    normals = correlated_normals(scenario, list(intervals), stop)
+    for key, (low, high) in intervals.items():
+        values = lever_values(key, low, high, normals[key][start:], start)
         levers[key] = xr.DataArray(values, dims="draw", coords={"draw": draw})
     return levers
+
+
+def correlated_normals(scenario: Scenario, keys: Sequence[str], stop: int) -> dict[str, np.ndarray]:
+    """Standard normal draws ``0 .. stop-1`` of each uncertain lever, correlated as the
+    scenario's ``uncertainty.correlations`` say.
+
+    Each lever keeps its own stream (common random numbers); levers that move together
+    are mixed through the Cholesky factor of their correlation matrix, in the order the
+    scenario lists them, so the first keeps its own draws exactly.
+
+    Raises
+    ------
+    ValueError
+        If a correlation names a lever that is not an interval of the scenario, or the
+        correlations together are impossible (not positive definite).
+    """
+    normals = {key: standard_normals(scenario.seed, key, stop) for key in keys}
+    pairs = scenario.uncertainty.correlations
+    if not pairs:
+        return normals
+    linked: list[str] = []
+    for pair in pairs:
+        for key in pair.levers:
+            if key not in normals:
+                raise ValueError(
+                    f"uncertainty.correlations: {key!r} is not a lever written as an interval "
+                    f"in this scenario (intervals: {', '.join(keys) or 'none'})"
+                )
+            if key not in linked:
+                linked.append(key)
+    matrix = np.eye(len(linked))
+    for pair in pairs:
+        i, j = (linked.index(k) for k in pair.levers)
+        matrix[i, j] = matrix[j, i] = pair.rho
+    try:
+        factor = np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            "uncertainty.correlations: these correlations cannot hold together "
+            "(the correlation matrix is not positive definite)"
+        ) from None
+    mixed = factor @ np.stack([normals[k] for k in linked])
+    normals.update({key: mixed[i] for i, key in enumerate(linked)})
+    return normals
 
 
 def run_draws(

@@ -217,6 +217,24 @@ class Capacity(Frozen):
     """Discrete-event warm-up discarded from statistics (method 'des')."""
 
 
+class Correlation(Frozen):
+    """Two levers drawn together: their standard normal draws have correlation ``rho``."""
+
+    levers: tuple[str, str]
+    """The levers, by their scenario field paths (e.g. ``finance.cost_inflation``)."""
+    rho: float = Field(ge=-0.99, le=0.99)
+    """Correlation of the two levers' draws."""
+    source: str = ""
+    """Where the correlation comes from, or 'ASSUMPTION: ...'."""
+
+
+class Uncertainty(Frozen):
+    """How uncertain levers are drawn together in Monte Carlo draws."""
+
+    correlations: tuple[Correlation, ...] = ()
+    """Pairs of levers that move together (all other levers are drawn independently)."""
+
+
 class InterventionUse(BaseModel):
     """An intervention from the library, by name, with parameter overrides.
 
@@ -249,6 +267,7 @@ class Scenario(Frozen):
     finance: Finance = Finance()
     contract: Contract = Contract()
     capacity: Capacity = Capacity()
+    uncertainty: Uncertainty = Uncertainty()
     interventions: tuple[InterventionUse, ...] = ()
     """Interventions applied in this order (order matters when two act on the same flow)."""
     seed: int = Field(20190401, ge=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import xarray as xr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -131,3 +132,75 @@ def test_a_monte_carlo_result_keeps_the_lever_values_of_every_draw(place_plan, b
     for key in values.lever.values:
         np.testing.assert_array_equal(values.sel(lever=key).values, expected[key].values)
     assert float(values.sel(lever="finance.cost_inflation").isel(draw=0)) == 0.028
+
+
+CORRELATED = """
+name: correlated
+horizon: {{base_year: "2019/20", years_ahead: 3}}
+finance:
+  cost_inflation: [0.02, 0.035]
+  allocation_growth: [0.02, 0.035]
+uncertainty:
+  correlations:
+    - levers: [finance.cost_inflation, finance.allocation_growth]
+      rho: {rho}
+seed: 5
+"""
+
+
+def test_levers_that_move_together_are_drawn_together():
+    from helpers import scenario_from
+
+    scenario = scenario_from(CORRELATED.format(rho=0.7))
+    draws = 4001
+    levers = montecarlo.sample_levers(scenario, 0, draws)
+    a, b = (levers[f"finance.{k}"].values[1:] for k in ("cost_inflation", "allocation_growth"))
+    # 4,000 draws: the sample correlation's standard error is about (1 - 0.49) / sqrt(4000) = 0.008.
+    assert np.corrcoef(a, b)[0, 1] == pytest.approx(0.7, abs=0.04)
+    # The first lever of the pair keeps its own stream (common random numbers).
+    alone = montecarlo.sample_lever(5, "finance.cost_inflation", 0.02, 0.035, 0, draws)
+    np.testing.assert_array_equal(levers["finance.cost_inflation"].values, alone)
+
+
+def test_correlated_costs_and_funding_narrow_the_system_band(baseline):
+    from helpers import scenario_from
+
+    spread = {}
+    for rho in (0.0, 0.7):
+        ds = montecarlo.run_monte_carlo(
+            scenario_from(CORRELATED.format(rho=rho)),
+            baseline,
+            draws=200,
+            workers=1,
+            with_bridge=False,
+        )
+        final = ds["system_surplus"].isel(year=-1)
+        spread[rho] = float(final.quantile(0.9) - final.quantile(0.1))
+    assert spread[0.7] < 0.8 * spread[0.0]
+
+
+@pytest.mark.parametrize(
+    ("correlations", "message"),
+    [
+        ("[{levers: [finance.cost_inflation, finance.nothing], rho: 0.5}]", "finance.nothing"),
+        (
+            "[{levers: [finance.cost_inflation, finance.allocation_growth], rho: 0.9},"
+            " {levers: [finance.cost_inflation, growth.non_demographic], rho: 0.9},"
+            " {levers: [finance.allocation_growth, growth.non_demographic], rho: -0.9}]",
+            "positive definite",
+        ),
+    ],
+)
+def test_impossible_correlations_are_named(tmp_path, baseline, correlations, message):
+    from sefton_finance.api import run_file
+    from sefton_finance.errors import ScenarioError
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "name: bad\ngrowth: {non_demographic: [0.01, 0.02]}\n"
+        "finance: {cost_inflation: [0.02, 0.03], allocation_growth: [0.02, 0.03]}\n"
+        f"uncertainty:\n  correlations: {correlations}\n"
+    )
+    with pytest.raises(ScenarioError) as caught:
+        run_file(path, baseline)
+    assert str(path) in str(caught.value) and message in str(caught.value)
