@@ -10,6 +10,7 @@ import itertools
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import pandas as pd
 import typer
 import yaml
@@ -206,8 +207,19 @@ def goal_seek_command(
         list[str] | None,
         typer.Option(
             "--intervention",
-            help="Intervention to scale (repeatable; default all: a common multiplier).",
+            help="Intervention whose intensity to scale (repeatable; default all: a common multiplier).",
         ),
+    ] = None,
+    lever: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lever",
+            help="Lever field path to move instead, e.g. finance.efficiency_delivered (repeatable).",
+        ),
+    ] = None,
+    value_range: Annotated[
+        str | None,
+        typer.Option("--range", help="LOW,HIGH: values of one --lever to search, low to high."),
     ] = None,
     threshold: Annotated[
         float, typer.Option("--threshold", help="Surplus counted as break-even, GBP m (default 0).")
@@ -219,10 +231,19 @@ def goal_seek_command(
     excel: ExcelOption = None,
     baseline: BaselineOption = None,
 ) -> None:
-    """Smallest intensity that brings the system to break-even by a year at a probability."""
+    """The smallest setting of the chosen levers that breaks the system even by a year with a
+    given probability, and what it implies in activity and spend."""
     chosen, base = _scenario_and_baseline(scenario, baseline, year)
     if probability <= 0:
         fail("--probability must be above 0")
+    bounds = None
+    if value_range is not None:
+        try:
+            bounds = tuple(float(v) for v in value_range.split(","))
+            if len(bounds) != 2 or not bounds[0] < bounds[1]:
+                raise ValueError
+        except ValueError:
+            fail(f"--range must be LOW,HIGH with LOW < HIGH, got {value_range!r}")
     try:
         with console.status("goal-seeking", spinner="dots") if console.is_terminal else _null():
             result = sensitivity.goal_seek(
@@ -231,6 +252,8 @@ def goal_seek_command(
                 year=year,
                 probability=probability,
                 interventions=intervention,
+                levers=lever,
+                value_range=bounds,
                 draws=draws,
                 threshold=threshold * analysis.GBP_M,
             )
@@ -238,19 +261,36 @@ def goal_seek_command(
         fail(f"{scenario}: {error}")
     table = pd.DataFrame(
         [
-            {"intervention": name, "intensity": value}
-            for name, value in result["intensities"].items()
+            {"lever": path, "value": ", ".join(f"{v:.4g}" for v in np.atleast_1d(value))}
+            for path, value in result["values"].items()
         ]
-    ).set_index("intervention")
-    table["multiplier"] = result["multiplier"]
+    ).set_index("lever")
     table["probability"] = result["probability"]
     table["standard_error"] = result["standard_error"]
     table["year"] = result["year"]
+    scaled = f", multiplier {result['multiplier']:.3f}" if result["multiplier"] is not None else ""
     _show(
         table,
         f"Goal-seek: P(system surplus >= {threshold:g}m in {result['year']}) >= {probability:.0%} "
-        f"({draws} draws, {result['evaluations']} evaluations)",
+        f"({draws} draws, {result['evaluations']} evaluations{scaled})",
         digits=3,
+    )
+    change = result["activity_change"]
+    moved = change[change.abs() > 0.5].sort_values()
+    if len(moved):
+        console.print(
+            f"Implied in {result['year']}, against the scenario as written: "
+            + "; ".join(f"{pod} {value:+,.0f}" for pod, value in moved.items())
+            + " (activity units a year)"
+        )
+    console.print(
+        f"Intervention spend: GBP {result['spend_year'] / analysis.GBP_M:,.2f}m in {result['year']}, "
+        f"GBP {result['spend_total'] / analysis.GBP_M:,.2f}m over the horizon (cash)."
+        + (
+            ""
+            if result["holds_above"]
+            else " Beware: a larger setting falls short again (stepped costs)."
+        )
     )
     _export(table, csv, excel, "goal_seek")
 

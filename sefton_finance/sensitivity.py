@@ -12,11 +12,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.optimize import brentq
 
 from sefton_finance.analysis import GBP_M, breakeven_standard_error, with_draw_dim
 from sefton_finance.api import run
 from sefton_finance.baseline import load_baseline
+from sefton_finance.errors import InputError
 from sefton_finance.interventions import resolve_interventions
 from sefton_finance.model.context import principal_levers
 from sefton_finance.montecarlo import lever_limits, uncertain_levers, with_overrides
@@ -84,7 +84,39 @@ def tornado(scenario, baseline=None, year: str | None = None) -> pd.DataFrame:
 
 
 class GoalSeekError(ValueError):
-    """The target cannot be reached within the allowed intensities."""
+    """The target cannot be reached within the allowed range (the message says the best)."""
+
+
+def _current(scenario, path: str) -> float | tuple[float, float]:
+    """A lever's value in a scenario, by its field path (an intervention's resolved value)."""
+    parts = path.split(".")
+    if parts[0] == "interventions":
+        if len(parts) != 3:
+            raise GoalSeekError(f"{path!r}: write interventions.<name>.<parameter>")
+        found = {i.name: i for i in resolve_interventions(scenario)}
+        if parts[1] not in found:
+            raise GoalSeekError(
+                f"{path!r}: intervention {parts[1]!r} is not in the scenario "
+                f"(it has: {', '.join(found) or 'none'})"
+            )
+        if not hasattr(found[parts[1]].params, parts[2]):
+            raise GoalSeekError(f"{path!r}: {parts[1]} has no parameter {parts[2]!r}")
+        return getattr(found[parts[1]].params, parts[2])
+    node = scenario
+    for part in parts:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif hasattr(node, part):
+            node = getattr(node, part)
+        else:
+            raise GoalSeekError(f"{path!r}: no field {part!r} in the scenario")
+    if not isinstance(node, (int, float, tuple)):
+        raise GoalSeekError(f"{path!r} is not a number or an interval")
+    return node
+
+
+def _scaled(value: float | tuple[float, float], k: float) -> float | list[float]:
+    return [float(v) * k for v in value] if isinstance(value, tuple) else float(value) * k
 
 
 def goal_seek(
@@ -94,19 +126,24 @@ def goal_seek(
     year: str | None = None,
     probability: float = 0.5,
     interventions: Sequence[str] | None = None,
+    levers: Sequence[str] | None = None,
+    value_range: tuple[float, float] | None = None,
     draws: int = 200,
     threshold: float = 0.0,
     organisation: str | None = None,
     tolerance: float = 1e-3,
+    grid: int = 21,
 ) -> dict:
-    """Smallest intensity that breaks even by a year with a given probability.
+    """The smallest setting of one or more levers that breaks even with a given probability.
 
-    Scales the ``intensity`` of the chosen interventions by one common multiplier
-    ``k`` (a single intervention: its intensity is ``k`` x its current one) and finds,
-    with :func:`scipy.optimize.brentq`, the smallest ``k`` at which
-    ``P(surplus in year >= threshold) >= probability`` over ``draws`` Monte Carlo
-    draws. The draws use common random numbers, so the probability moves only with
-    ``k``. Intensities are capped at 10 (the scenario schema's limit).
+    With one lever and ``value_range``, its value is searched from the low end of the
+    range to the high; otherwise every chosen lever is scaled by one common
+    multiplier ``k`` from 0 to the largest its bounds allow (intensities are capped
+    at 10). The search is bracketed: every grid point is evaluated (``draws`` Monte
+    Carlo draws each, common random numbers, so the probability moves only with the
+    setting), and the first step up to the target is bisected. A stepped cost can make
+    the probability fall again further on: the answer is the smallest setting that
+    reaches the target, and ``holds_above`` says whether every larger grid point does.
 
     Parameters
     ----------
@@ -115,96 +152,136 @@ def goal_seek(
     year : str, optional
         Default: the final year.
     probability : float
-        Required probability of breaking even, in (0, 1].
+        Required probability, in (0, 1].
     interventions : sequence of str, optional
-        Names of interventions in the scenario to scale; default all of them.
+        Interventions whose intensity to scale (default: all, unless ``levers``).
+    levers : sequence of str, optional
+        Lever field paths to move instead (``finance.efficiency_delivered``,
+        ``interventions.pifu.effect``).
+    value_range : (float, float), optional
+        With one lever: the values to search, low to high.
     draws : int
         Monte Carlo draws per evaluation.
     threshold : float
-        Surplus counted as break-even (GBP; 0 = break even exactly).
+        Surplus counted as break-even (GBP).
     organisation : str, optional
-        Organisation code; default the Sefton system.
+        An organisation code; default the system.
     tolerance : float
-        Precision of the multiplier.
+        Precision of the answer, as a share of the range searched.
+    grid : int
+        Grid points evaluated before bisecting.
 
     Returns
     -------
     dict
-        ``multiplier``, ``intensities`` (name -> intensity), ``probability``
-        (achieved), ``standard_error``, ``year``, ``draws``, ``scenario`` (the
-        scaled Scenario, ready to run) and ``evaluations``.
+        ``values`` (path -> value), ``multiplier`` (``None`` with ``value_range``),
+        ``intensities`` (intervention -> intensity, when intensities were moved),
+        ``probability``, ``standard_error``, ``year``, ``draws``, ``threshold``,
+        ``scenario`` (the scenario at the answer), ``evaluations``, ``holds_above``,
+        ``activity_change`` (GBP-free: activity units by pod in the year, against the
+        scenario as written), ``spend_year`` and ``spend_total`` (intervention cost, GBP).
 
     Raises
     ------
     GoalSeekError
-        If the scenario has none of the named interventions, or even the largest
-        allowed intensity does not reach the probability.
+        If the levers are unknown, or the target is not reached anywhere in the range
+        (the message gives the best probability reached and where).
     """
     if not 0 < probability <= 1:
         raise GoalSeekError(f"probability must be in (0, 1], got {probability}")
     baseline = load_baseline() if baseline is None else baseline
-    present = {
-        use.name: float(use.overrides.get("intensity", 1.0)) for use in scenario.interventions
-    }
-    resolved = {i.name: i.params.intensity for i in resolve_interventions(scenario)}
-    present = {name: resolved[name] for name in present}
-    names = list(present) if interventions is None else list(interventions)
-    missing = [n for n in names if n not in present]
-    if not names or missing:
-        raise GoalSeekError(
-            f"goal-seek needs interventions in the scenario; not found: {missing or 'none given'}; "
-            f"the scenario has: {', '.join(present) or 'none'}"
-        )
     year = scenario.years[-1] if year is None else year
     if year not in scenario.years:
         raise GoalSeekError(
             f"year {year!r} is outside the horizon {scenario.years[0]} to {scenario.years[-1]}"
         )
-    base = {name: present[name] if present[name] > 0 else 1.0 for name in names}
-    top = 10.0 / max(base.values())
-    cache: dict[float, tuple[float, object]] = {}
+    present = [i.name for i in resolve_interventions(scenario)]
+    if levers is None:
+        names = present if interventions is None else list(interventions)
+        missing = [n for n in names if n not in present]
+        if not names or missing:
+            raise GoalSeekError(
+                f"goal-seek needs interventions in the scenario; not found: "
+                f"{missing or 'none given'}; the scenario has: {', '.join(present) or 'none'}"
+            )
+        levers = [f"interventions.{n}.intensity" for n in names]
+    current = {path: _current(scenario, path) for path in levers}
+    if value_range is not None:
+        if len(levers) != 1:
+            raise GoalSeekError("a value range needs exactly one lever")
+        low, high = map(float, value_range)
+        setting = lambda x: {levers[0]: x}  # noqa: E731
+        multiplier = False
+    else:
+        for path, value in current.items():
+            if max(abs(v) for v in (value if isinstance(value, tuple) else (value,))) == 0:
+                current[path] = 1.0 if path.endswith(".intensity") else value
+        caps = [
+            10.0 / max(value if isinstance(value, tuple) else (value,))
+            for path, value in current.items()
+            if path.endswith(".intensity")
+        ]
+        low, high = 0.0, min(caps) if caps else 2.0
+        setting = lambda k: {p: _scaled(v, k) for p, v in current.items()}  # noqa: E731
+        multiplier = True
+    cache: dict[float, tuple[float, xr.Dataset]] = {}
 
-    def scaled(k: float):
-        return with_overrides(
-            scenario, {f"interventions.{n}.intensity": float(b * k) for n, b in base.items()}
-        )
-
-    def chance(k: float) -> float:
-        if k not in cache:
-            ds = run(scaled(k), baseline, draws=draws, workers=1, with_bridge=False)
+    def evaluate(x: float) -> float:
+        if x not in cache:
+            try:
+                varied = with_overrides(scenario, setting(x))
+            except (ValueError, InputError) as error:
+                raise GoalSeekError(f"at {x:g}: {error}") from None
+            ds = run(varied, baseline, draws=draws, workers=1, with_bridge=False)
             chosen = (
                 ds["system_surplus"]
                 if organisation is None
                 else ds["surplus"].sel(org=organisation)
             )
-            cache[k] = float((chosen.sel(year=year) >= threshold).mean("draw"))
-        return cache[k]
+            cache[x] = (float((chosen.sel(year=year) >= threshold).mean("draw")), ds)
+        return cache[x][0]
 
-    def gap(k: float) -> float:
-        # at the required probability counts as reached: shift by half a draw
-        return chance(k) - probability + 0.5 / draws
+    def reached(x: float) -> bool:
+        # At the required probability counts as reached (half a draw's slack).
+        return evaluate(x) >= probability - 0.5 / draws
 
-    if gap(0.0) >= 0:
-        k = 0.0
-    elif gap(top) < 0:
+    points = np.linspace(low, high, max(grid, 2))
+    hits = [x for x in points if reached(float(x))]
+    if not hits:
+        best = max(points, key=lambda x: evaluate(float(x)))
         raise GoalSeekError(
-            f"even at intensity {top:g}x the probability of breaking even is {chance(top):.0%}, "
-            f"below the {probability:.0%} asked for"
+            f"not reached between {low:g} and {high:g}: the best is a "
+            f"{evaluate(float(best)):.0%} chance of breaking even (at {best:g}"
+            f"{'x' if multiplier else ''}), below the {probability:.0%} asked for"
         )
-    else:
-        k = brentq(gap, 0.0, top, xtol=tolerance)
-        # The probability is a step function of k: take the side of the step that reaches it.
-        while gap(k) < 0:
-            k = min(k + tolerance, top)
-    achieved = chance(k)
+    first = float(hits[0])
+    index = int(np.flatnonzero(points == first)[0])
+    if index > 0:
+        below, above = float(points[index - 1]), first
+        while above - below > tolerance * (high - low):
+            middle = 0.5 * (below + above)
+            below, above = (below, middle) if reached(middle) else (middle, above)
+        first = above
+    holds_above = all(reached(float(x)) for x in points if x >= first)
+    achieved, ds = cache[first]
+    plain = run(scenario, baseline, draws=draws, workers=1, with_bridge=False)
+    change = with_draw_dim(ds["intervention_activity_change"]).sel(year=year).isel(draw=0)
+    before = with_draw_dim(plain["intervention_activity_change"]).sel(year=year).isel(draw=0)
+    cost = with_draw_dim(ds["intervention_cost"]).isel(draw=0).sum("intervention")
+    values = setting(first)
     return {
-        "multiplier": k,
-        "intensities": {n: b * k for n, b in base.items()},
+        "values": values,
+        "multiplier": first if multiplier else None,
+        "intensities": {p.split(".")[1]: v for p, v in values.items() if p.endswith(".intensity")},
         "probability": achieved,
         "standard_error": breakeven_standard_error(achieved, draws),
         "year": year,
         "draws": draws,
         "threshold": threshold,
-        "scenario": scaled(k),
+        "scenario": with_overrides(scenario, values),
         "evaluations": len(cache),
+        "holds_above": holds_above,
+        "activity_change": (change.sum("intervention") - before.sum("intervention")).to_series(),
+        "spend_year": float(cost.sel(year=year)),
+        "spend_total": float(cost.sum()),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from sefton_finance import analysis, montecarlo, sensitivity
@@ -22,7 +23,7 @@ def test_tornado_bars_bracket_the_central_value(baseline, uncertain_do_nothing):
 
 
 def test_goal_seek_result_breaks_even_at_the_probability_asked(baseline, place_plan):
-    probability, threshold, draws = 0.6, -27.5e6, 100
+    probability, threshold, draws = 0.6, -45e6, 100
     result = sensitivity.goal_seek(
         place_plan,
         baseline,
@@ -98,3 +99,28 @@ def test_sweep_takes_a_lever_name_tornado_prints(tmp_path, place_plan, baseline)
     assert float(high["system_surplus"].sel(year=final, draw=0)) > float(
         low["system_surplus"].sel(year=final, draw=0)
     )
+
+
+def test_goal_seek_on_a_finance_lever_finds_the_smallest_value(baseline, place_plan):
+    """Any lever: the delivered efficiency that breaks even, bracketed and bisected."""
+    result = sensitivity.goal_seek(
+        place_plan,
+        baseline,
+        levers=["finance.efficiency_delivered"],
+        value_range=(0.0, 0.05),
+        probability=0.5,
+        draws=60,
+        tolerance=0.002,
+    )
+    value = result["values"]["finance.efficiency_delivered"]
+    assert 0 < value < 0.05 and result["probability"] >= 0.5 - 0.5 / 60
+    # A little less falls short on the same draws: it is the smallest.
+    less = montecarlo.with_overrides(place_plan, {"finance.efficiency_delivered": value - 0.002})
+    short = montecarlo.run_draws(less, baseline, 0, 60, with_bridge=False)
+    assert float((short["system_surplus"].isel(year=-1) >= 0).mean()) < 0.5
+    assert result["spend_total"] > 0
+
+
+def test_an_unreachable_target_says_the_best_it_found(baseline, place_plan):
+    with pytest.raises(sensitivity.GoalSeekError, match="the best is a"):
+        sensitivity.goal_seek(place_plan, baseline, probability=0.99, draws=30, grid=5)
