@@ -108,6 +108,27 @@ def check_scenario(
         correlated_normals(scenario, list(uncertain_levers(scenario, interventions)), 1)
     except ValueError as error:
         raise ScenarioError(source, [str(error)]) from None
+    contract = scenario.contract
+    if contract.budget is not None:
+        try:
+            organisations.resolve(contract.budget.holder)
+        except KeyError as error:
+            raise ScenarioError(
+                source, [f"field 'contract.budget.holder': {error.args[0]}"]
+            ) from None
+    for index, pair in enumerate(contract.pairs):
+        for field, code, known in (
+            ("commissioner", pair.commissioner, organisations.commissioners),
+            ("provider", pair.provider, organisations.codes),
+        ):
+            if code not in known:
+                raise ScenarioError(
+                    source,
+                    [
+                        f"field 'contract.pairs[{index}].{field}': unknown {field} {code!r}; "
+                        f"known: {', '.join(known)}"
+                    ],
+                )
     try:
         freed_policy(scenario.capacity.freed, organisations)
     except KeyError as error:

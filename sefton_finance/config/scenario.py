@@ -152,6 +152,30 @@ class PairContract(Frozen):
     """As :attr:`Contract.form`, for this pair only."""
 
 
+class Budget(Frozen):
+    """A capitated whole-population budget held by a lead provider (an integrated health
+    organisation) that pays the other providers in the pool, with a gain/loss corridor and
+    an outcome-linked withhold (NHS England, ICP contract and AFT guide: ../shared/DATA.md)."""
+
+    holder: str
+    """The lead provider holding the budget: a code or a kind one organisation holds."""
+    corridor: float = Field(0.01, ge=0, le=1)
+    """The holder bears gains and losses against plan up to this share of the budget alone."""
+    share_beyond: float = Field(0.5, ge=0, le=1)
+    """Beyond the corridor, the commissioners bear this share."""
+    cap: float = Field(0.05, ge=0, le=1)
+    """Beyond this share of the budget the commissioners bear everything (cap and collar)."""
+    withhold: float = Field(0.0, ge=0, le=0.2)
+    """Share of the budget withheld each year and paid only if the outcome is met: urgent
+    activity (A&E, emergency admissions, bed days) at or below plan."""
+
+    @model_validator(mode="after")
+    def _cap_beyond_corridor(self) -> Budget:
+        if self.cap < self.corridor:
+            raise ValueError(f"cap {self.cap} must be at least the corridor {self.corridor}")
+        return self
+
+
 class Contract(Frozen):
     """How commissioners pay providers, and who bears the risk.
 
@@ -184,6 +208,9 @@ class Contract(Frozen):
     council_in_pool: bool = False
     """For 'capitated': whether the council's budget joins the pool (besides the organisations
     organisations.csv puts in it)."""
+    budget: Budget | None = None
+    """For 'capitated': a lead provider holds the budget with a corridor (otherwise the pool
+    shares the variance at ``risk_share``)."""
     pairs: tuple[PairContract, ...] = ()
     """Forms of single pairs, overriding ``form`` (e.g. a block with the community provider)."""
 

@@ -31,7 +31,7 @@ import numpy as np
 from sefton_finance.baseline import Baseline
 from sefton_finance.baseline.loader import BaselineArrays, ContractTerms
 from sefton_finance.codes import PAYMENT_GROUPS
-from sefton_finance.config.scenario import Contract
+from sefton_finance.config.scenario import Budget, Contract
 
 GROUPS = len(PAYMENT_GROUPS)
 
@@ -178,6 +178,11 @@ class Contracts:
             pool[organisations.index(organisations.council)] = True
         self.pool = pool
         """``(org,)`` members of the pooled budget (capitated only)."""
+        self.holder: int | None = None
+        """Position of a capitated budget's lead provider, if it has one."""
+        if spec.form == "capitated" and spec.budget is not None:
+            self.holder = organisations.index(organisations.resolve(spec.budget.holder))
+            self.pool[self.holder] = True
 
     def _form_of(self, provider: int, arrays: BaselineArrays) -> str:
         """The scenario's form for a pair with no override: its own inside the system."""
@@ -209,11 +214,28 @@ class Contracts:
         planned_surplus: np.ndarray | None,
         funding: np.ndarray,
         contract_income: np.ndarray,
+        urgent_over_plan: np.ndarray | None = None,
     ) -> np.ndarray:
         """Transfers that share the pooled variance against the planned position
-        ``(draw, year, org)``; they sum to zero. None unless the budget is capitated."""
+        ``(draw, year, org)``; they sum to zero. None unless the budget is capitated.
+
+        ``urgent_over_plan`` ``(draw, year)`` bool says where the pool's urgent activity
+        ran above plan (a budget's withhold is then kept by the commissioners).
+        """
         if self.spec.form != "capitated" or planned_surplus is None:
             return np.zeros_like(before)
+        if self.spec.budget is not None:
+            return budget_transfers(
+                arrays,
+                self.pool,
+                self.holder,
+                self.spec.budget,
+                before,
+                planned_surplus,
+                funding,
+                contract_income,
+                urgent_over_plan,
+            )
         return risk_share_transfers(
             arrays,
             self.pool,
@@ -290,6 +312,49 @@ def risk_share_transfers(
     variance = np.where(member, before - plan_surplus, 0.0)
     pooled = variance.sum(axis=-1)
     return np.where(member, shares[:, None, :] * pooled[..., None] - variance, 0.0)
+
+
+def budget_transfers(
+    arrays: BaselineArrays,
+    member: np.ndarray,
+    holder: int,
+    budget: Budget,
+    before: np.ndarray,
+    plan_surplus: np.ndarray,
+    funding: np.ndarray,
+    contract_income: np.ndarray,
+    urgent_over_plan: np.ndarray | None,
+) -> np.ndarray:
+    """A lead provider's capitated budget, as transfers ``(draw, year, org)`` summing to zero.
+
+    The holder pays the other providers in the pool (they end at plan) and bears the
+    pooled variance against plan alone within the corridor; beyond it the commissioners
+    bear ``share_beyond``, and past the cap everything (cap and collar). Where the pool's
+    urgent activity ran above plan the commissioners keep the withhold. The budget ``B``
+    is the pool's providers' contract income: the agreed plan, as they are paid a block.
+    """
+    organisations = arrays.organisations
+    commissioner = organisations.is_commissioner
+    providers = member & ~commissioner
+    size = np.where(providers, contract_income, 0.0).sum(axis=-1)  # (draw, year)
+    variance = np.where(member, before - plan_surplus, 0.0)
+    pooled = variance.sum(axis=-1)
+    magnitude = np.abs(pooled)
+    beyond_cap = np.clip(magnitude - budget.cap * size, 0.0, None)
+    shared = np.clip(magnitude - budget.corridor * size, 0.0, None) - beyond_cap
+    commissioners_bear = np.sign(pooled) * (budget.share_beyond * shared + beyond_cap)
+    allocation = np.zeros((*funding.shape[:2], len(organisations)))
+    allocation[..., organisations.commissioner_index] = funding
+    weight = np.where(member & commissioner, allocation, 0.0)[:, :1]
+    weight = weight / weight.sum(axis=-1, keepdims=True)
+    final = weight * commissioners_bear[..., None]
+    final[..., holder] = pooled - commissioners_bear
+    transfers = np.where(member, final - variance, 0.0)
+    if budget.withhold > 0 and urgent_over_plan is not None:
+        kept = np.where(urgent_over_plan, budget.withhold * size, 0.0)
+        transfers = transfers + weight * kept[..., None]
+        transfers[..., holder] -= kept
+    return transfers
 
 
 def contract_values(arrays: BaselineArrays, realised: np.ndarray, tariff: np.ndarray) -> np.ndarray:

@@ -21,7 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from sefton_finance.baseline.loader import BaselineArrays
+from sefton_finance.codes import PAYMENT_GROUPS
 from sefton_finance.model.contracts import Contracts
+
+URGENT_GROUP = PAYMENT_GROUPS.index("urgent")
+PENNY = 0.005
+"""Urgent activity more than half a penny over plan counts as over plan."""
 
 LINES: tuple[str, ...] = (
     "allocation",
@@ -115,8 +120,12 @@ def ledgers(
     before = None
     for line in lines.values():
         before = line if before is None else before + line
+    # The pool's urgent activity against plan (a budget's outcome-linked withhold).
+    pool = contract.pool & ~organisations.is_commissioner
+    urgent = (values - plan_values)[..., URGENT_GROUP]
+    urgent_over_plan = np.where(pool, urgent.sum(axis=-2), 0.0).sum(axis=-1) > PENNY
     lines["risk_share"] = contract.risk_transfers(
-        arrays, before, plan_surplus, funding, contract_income
+        arrays, before, plan_surplus, funding, contract_income, urgent_over_plan
     )
     ledger = np.stack([np.broadcast_to(lines[name], before.shape) for name in LINES], axis=-1)
     # Sum the lines one after another, in a fixed order: the same inputs always give

@@ -113,3 +113,77 @@ def test_the_council_joins_the_pool_only_when_the_scenario_says_so(baseline):
     assert float(np.abs(transfer(outside)).max()) == 0
     assert float(np.abs(transfer(inside)).max()) > 0
     np.testing.assert_allclose(inside["system_surplus"], outside["system_surplus"], atol=0.005)
+
+
+BUDGET = """
+name: budget
+horizon: {{base_year: "2019/20", years_ahead: 3}}
+growth: {{non_demographic: [0.0, 0.06], by_pod: {{nel_admission: [0.0, 0.08]}}}}
+finance: {{cost_inflation: [0.01, 0.05]}}
+contract:
+  form: capitated
+  budget: {{holder: aintree, corridor: 0.01, share_beyond: 0.5, cap: 0.03, withhold: {withhold}}}
+seed: 3
+"""
+
+
+@pytest.fixture(scope="module")
+def budget(baseline):
+    return run(scenario_from(BUDGET.format(withhold=0.0)), baseline, draws=40, workers=1)
+
+
+def test_a_lead_providers_corridor_caps_its_loss(budget):
+    ds = budget
+    planned = ds["plan_surplus"].sel(draw=0)  # draw 0 is the planning point
+    before = ds["surplus_before_risk_share"]
+    pool = ["south_sefton_ccg", "southport_formby_ccg", "aintree", "southport_ormskirk",
+            "mersey_care", "nwas", "sefton_pcns", "vcf"]  # fmt: skip
+    pooled = (before - planned).sel(org=pool).sum("org")
+    size = ds["ledger"].sel(line="contract_income", org=pool[2:]).sum("org")
+    holder = ds["surplus"].sel(org="aintree") - planned.sel(org="aintree")
+    # The holder bears at most the corridor plus its half of the band to the cap.
+    bound = (0.01 + 0.5 * (0.03 - 0.01)) * size
+    assert bool((np.abs(holder) <= bound + 0.005).all())
+    assert float(np.abs(pooled).max()) > float(bound.max())  # the cap binds in some draw
+    # Within the corridor the holder bears it all.
+    inside = np.abs(pooled) <= 0.01 * size
+    np.testing.assert_allclose(holder.where(inside, 0), pooled.where(inside, 0), atol=0.005)
+    # The other providers end at plan: the holder pays them.
+    for other in ("southport_ormskirk", "mersey_care"):
+        np.testing.assert_allclose(
+            ds["surplus"].sel(org=other),
+            planned.sel(org=other).broadcast_like(ds["surplus"].sel(org=other)),
+            atol=0.005,
+        )
+    np.testing.assert_allclose(ds["ledger"].sel(line="risk_share").sum("org"), 0.0, atol=0.005)
+
+
+def test_a_withhold_is_kept_when_urgent_activity_runs_over_plan(baseline, budget):
+    held = run(scenario_from(BUDGET.format(withhold=0.02)), baseline, draws=40, workers=1)
+    lost = held["surplus"].sel(org="aintree") - budget["surplus"].sel(org="aintree")
+    assert float(lost.min()) < 0  # in some draws the holder loses its withhold
+    assert float(lost.max()) <= 0.005
+    np.testing.assert_allclose(held["system_surplus"], budget["system_surplus"], atol=0.005)
+
+
+@pytest.mark.parametrize(
+    ("contract", "field", "value"),
+    [
+        ("{form: capitated, budget: {holder: acute}}", "contract.budget.holder", "acute"),
+        (
+            "{form: pbr, pairs: [{commissioner: nhs_sefton, provider: aintree, form: block}]}",
+            "contract.pairs[0].commissioner",
+            "nhs_sefton",
+        ),
+    ],
+)
+def test_contract_names_the_baseline_lacks_are_refused(tmp_path, baseline, contract, field, value):
+    from sefton_finance.api import run_file
+    from sefton_finance.errors import ScenarioError
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"name: bad\ncontract: {contract}\n")
+    with pytest.raises(ScenarioError) as caught:
+        run_file(path, baseline)
+    assert str(path) in str(caught.value) and field in str(caught.value)
+    assert value in str(caught.value)
