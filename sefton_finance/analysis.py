@@ -35,7 +35,8 @@ def surplus_table(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Index ``(scenario, organisation)``, columns the financial years; the
-        system row first within each scenario, organisations inside Sefton next.
+        system row first within each scenario, organisations inside Sefton next, then
+        each council's savings required (as a negative: the gap it must close).
     """
     frames = []
     for ds in datasets:
@@ -50,6 +51,12 @@ def surplus_table(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
         for org, label, inside in zip(ds.org.values, names, in_system, strict=True):
             if inside:
                 rows[str(label)] = surplus.sel(org=org).values
+        if "savings_required" in ds["line"].values:
+            # A council balances by law: its gap shows as the savings it must find (negative).
+            savings = _principal(ds["ledger"].sel(line="savings_required")) / GBP_M
+            for org, label in zip(ds.org.values, names, strict=True):
+                if float(np.abs(savings.sel(org=org)).max()) > 0:
+                    rows[f"{label}: savings required"] = -savings.sel(org=org).values
         frame = pd.DataFrame(rows, index=list(ds.year.values)).T
         frame.index = pd.MultiIndex.from_product(
             [[name], frame.index], names=["scenario", "organisation"]

@@ -129,7 +129,8 @@ def balance_checks(ds: xr.Dataset) -> list[Check]:
     - each ledger's lines sum to its surplus;
     - every payment between Sefton organisations appears once as income and once as spend
       (so internal payments net to zero at system level);
-    - the system position equals external income less external spend and provider costs;
+    - the system position equals external income less external spend and provider costs
+      (plus the savings a council must find to balance);
     - capitated risk-share transfers sum to zero;
     - waiting lists: opening + demand - treated = closing is enforced by construction, and
       no activity is negative.
@@ -165,11 +166,18 @@ def balance_checks(ds: xr.Dataset) -> list[Check]:
         _check("payments made equal payments received inside Sefton", received - internal)
     )
     delivery = -ds["ledger"].sel(line="pass_through_cost").sel(org=in_system).sum("org")
+    # A council's savings required (spend it must cut to balance) counts as spend avoided.
+    cuts = (
+        ds["ledger"].sel(line="savings_required").sel(org=in_system).sum("org")
+        if "savings_required" in ds["line"].values
+        else 0.0
+    )
     independent = (
         ds["allocation"].sum("org")
         - external_paid
         - ds["provider_cost"].sel(org=in_system).sum(("org", "pod"))
         - delivery
+        + cuts
     )
     checks.append(
         _check(

@@ -38,8 +38,12 @@ LINES: tuple[str, ...] = (
     "pass_through_cost",
     "provider_cost",
     "risk_share",
+    "savings_required",
 )
-"""Ledger lines; income positive, spend negative; their sum is the surplus."""
+"""Ledger lines; income positive, spend negative; their sum is the surplus.
+
+``savings_required`` is the council's gap: a council must set a balanced budget every
+year, so a shortfall is savings it has to find (spend it cuts), not a deficit."""
 
 
 @dataclass(frozen=True)
@@ -127,12 +131,18 @@ def ledgers(
     lines["risk_share"] = contract.risk_transfers(
         arrays, before, plan_surplus, funding, contract_income, urgent_over_plan
     )
+    lines["savings_required"] = np.zeros_like(before)
     ledger = np.stack([np.broadcast_to(lines[name], before.shape) for name in LINES], axis=-1)
     # Sum the lines one after another, in a fixed order: the same inputs always give
     # the same last bit, whatever the number of draws.
     surplus = ledger[..., 0].copy()
-    for line in range(1, len(LINES)):
+    for line in range(1, len(LINES) - 1):
         surplus += ledger[..., line]
+    # The council balances by law: its gap is savings it must find.
+    council = np.array([kind == "council" for kind in organisations.kinds])
+    savings = np.where(council, np.clip(-surplus, 0.0, None), 0.0)
+    ledger[..., -1] = savings
+    surplus += savings
     return Ledger(
         ledger=ledger,
         surplus=surplus,
