@@ -13,6 +13,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sefton_finance import analysis
@@ -38,10 +39,14 @@ BaselineOption = Annotated[
 SCENARIO_FILES_HELP = "Scenario YAML files, or shipped scenario names (`sefton-finance scenarios`)."
 
 
-def fail(message: str) -> None:
-    """Print a one-paragraph error and exit with code 2."""
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
+def fail(message: str, code: int = 2) -> None:
+    """Print a one-paragraph error and exit (code 2: bad input; 1: the command could not finish).
+
+    The message is printed as plain text: rich would read ``[a-z0-9_]`` in a pattern, or
+    ``[low, high]``, as markup and silently drop it.
+    """
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=code)
 
 
 def baseline_from_option(directory: Path | None):
