@@ -14,7 +14,7 @@ from pathlib import Path
 import xarray as xr
 
 from sefton_finance.baseline import Baseline, load_baseline
-from sefton_finance.config.loading import load_scenario
+from sefton_finance.config.loading import read_scenario
 from sefton_finance.config.scenario import Scenario
 from sefton_finance.errors import ScenarioError
 from sefton_finance.interventions import Intervention, resolve_cached
@@ -128,8 +128,7 @@ def run_file(path: str | Path, baseline: Baseline | None = None, **options) -> x
         If the file is not a valid scenario.
     """
     path = Path(path)
-    scenario = load_scenario(path)
+    scenario, text = read_scenario(path)
     baseline = load_baseline() if baseline is None else baseline
     interventions = check_scenario(scenario, baseline, path)
-    text = path.read_text(encoding="utf-8")
     return run(scenario, baseline, scenario_text=text, interventions=interventions, **options)

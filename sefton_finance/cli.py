@@ -149,24 +149,23 @@ def run_command(
     saved result, and scenarios finished before the interruption are kept.
     """
     from sefton_finance.api import check_scenario, run
-    from sefton_finance.config.loading import load_scenario
+    from sefton_finance.config.loading import read_scenario
     from sefton_finance.results import all_checks_pass, balance_checks, save
     from sefton_finance.shipped import scenario_path
 
     try:
         base = baseline_from_option(baseline)
         # Validate every file, against the baseline too, before running any.
-        loaded = [(path, load_scenario(path)) for path in map(scenario_path, scenarios)]
-        for path, scenario in loaded:
+        loaded = [(path, *read_scenario(path)) for path in map(scenario_path, scenarios)]
+        for path, scenario, _ in loaded:
             check_scenario(scenario, base, path)
-        names = [scenario.name for _, scenario in loaded]
+        names = [scenario.name for _, scenario, _ in loaded]
         if len(set(names)) != len(names):
             fail(
                 f"two scenario files share a name: {sorted({n for n in names if names.count(n) > 1})}"
             )
         results, failed = [], []
-        for path, scenario in loaded:
-            text = path.read_text(encoding="utf-8")
+        for path, scenario, text in loaded:
             count = scenario.draws if draws is None else draws
             with progress_bar() as bar:
                 task = bar.add_task(f"{scenario.name}: {count} draws", total=count)
