@@ -68,6 +68,7 @@ def run(
         Results with the design's dims and provenance attributes.
     """
     baseline = load_baseline() if baseline is None else baseline
+    check_base_year(scenario, baseline)
     if draws > 1 or scheduler is not None:
         if levers is not None:
             raise ValueError("give either lever values or Monte Carlo draws, not both")
@@ -87,6 +88,27 @@ def run(
     return stamp(ds, scenario, baseline, draws=1, scenario_text=scenario_text)
 
 
+def check_base_year(
+    scenario: Scenario, baseline: Baseline, source: str | Path = "<scenario>"
+) -> None:
+    """A scenario starts in its baseline's year: a run never relabels the baseline's figures.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, ``horizon.base_year``, its value and the baseline's year.
+    """
+    if scenario.horizon.base_year != baseline.base_year:
+        raise ScenarioError(
+            source,
+            [
+                f"field 'horizon.base_year': the baseline {baseline.directory} describes "
+                f"{baseline.base_year}, so the scenario must start there "
+                f"(got {scenario.horizon.base_year!r}); later years are projected from it"
+            ],
+        )
+
+
 def check_scenario(
     scenario: Scenario, baseline: Baseline, source: str | Path = "<scenario>"
 ) -> list[Intervention]:
@@ -101,6 +123,7 @@ def check_scenario(
     ScenarioError
         Naming the file, the field (``interventions[i].payer``) and the value.
     """
+    check_base_year(scenario, baseline, source)
     interventions = resolve_cached(scenario)
     organisations = baseline.organisations
     for index, intervention in enumerate(interventions):
