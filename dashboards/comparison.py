@@ -50,7 +50,7 @@ def section_view(section: report.Section) -> pn.viewable.Viewable:
 def checks_banner(datasets) -> pn.pane.Alert:
     """The master balance check of every selected result, as one banner."""
     failed = [
-        markdown_text(f"{report.scenario_title(ds)}: {check.name} (worst GBP {check.worst:,.2f})")
+        markdown_text(f"{report.scenario_title(ds)}: {check.describe()}")
         for ds in datasets
         for check in balance_checks(ds)
         if not check.passed

@@ -69,6 +69,13 @@ def run(
     """
     baseline = load_baseline() if baseline is None else baseline
     check_base_year(scenario, baseline)
+    variants = max(
+        [
+            draws,
+            *(int(v.sizes.get("draw", 1)) for v in (levers or {}).values() if hasattr(v, "sizes")),
+        ]
+    )
+    check_draws(scenario, variants)
     if draws > 1 or scheduler is not None:
         if levers is not None:
             raise ValueError("give either lever values or Monte Carlo draws, not both")
@@ -105,6 +112,41 @@ def check_base_year(
                 f"field 'horizon.base_year': the baseline {baseline.directory} describes "
                 f"{baseline.base_year}, so the scenario must start there "
                 f"(got {scenario.horizon.base_year!r}); later years are projected from it"
+            ],
+        )
+
+
+def check_draws(
+    scenario: Scenario, draws: int, source: str | Path = "<scenario>", what: str = ""
+) -> None:
+    """The discrete-event path runs one draw (its replications): more is refused, clearly.
+
+    Monte Carlo draws, tornado, sweep and goal-seek evaluate many lever values at once,
+    which the analytic path does in one vectorised call; the discrete-event model would
+    need a simulation per value.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    draws : int
+        Draws (or lever variants) the caller would run at once.
+    source : str or Path
+        The file named in the message.
+    what : str
+        What asked for them, e.g. ``"--draws 5"`` or ``"tornado"``.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, ``capacity.method`` and what asked for more than one draw.
+    """
+    if scenario.capacity.method == "des" and draws > 1:
+        raise ScenarioError(
+            source,
+            [
+                f"field 'capacity.method' is 'des', which runs replications of a single draw; "
+                f"{what or f'{draws} draws'} needs more than one: run it with one draw, or set "
+                "capacity.method: analytic for Monte Carlo draws and sensitivity analyses"
             ],
         )
 

@@ -35,6 +35,23 @@ class InterventionError(InputError):
     """An intervention definition or its use in a scenario is invalid."""
 
 
+class ResultError(InputError):
+    """A result file is unreadable, foreign, from an unknown schema version, or tampered with."""
+
+
+class OutputError(Exception):
+    """A file could not be written (a full or read-only disk, a missing permission).
+
+    Nothing is left behind: the partial file is removed, and an earlier file of the
+    same name is untouched.
+    """
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"cannot write {self.path}: {reason}")
+
+
 SHOWN_LENGTH = 120
 """Most characters of a bad value an error message shows."""
 

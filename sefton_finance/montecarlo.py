@@ -49,11 +49,13 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
+from pydantic import ValidationError
 from scipy.stats import norm
 
 from sefton_finance.baseline import Baseline, load_baseline
 from sefton_finance.config.levers import bounds, is_uncertain
 from sefton_finance.config.scenario import Scenario, scenario_levers
+from sefton_finance.errors import ScenarioError, describe_validation_error
 from sefton_finance.interventions import Intervention, resolve_cached, resolve_interventions
 from sefton_finance.model.context import principal_levers
 from sefton_finance.model.run import run_model
@@ -340,17 +342,21 @@ def stamp(
     )
 
 
-def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+def with_overrides(
+    scenario: Scenario, overrides: Mapping[str, Any], source: str | Path = "<overrides>"
+) -> Scenario:
     """A copy of a scenario with dotted-path values replaced and validated.
 
     Paths are the scenario file's fields (``finance.cost_inflation``,
     ``capacity.backfill``) or ``interventions.<name>.<parameter>`` for an
     intervention already in the scenario (``interventions.pifu.intensity``).
+    Values are validated as in a scenario file: NaN or infinity is refused.
 
     Raises
     ------
-    ValueError
-        Naming the path if it does not exist in the scenario.
+    ScenarioError
+        Naming ``source``, the path and the value: a path that does not exist in the
+        scenario, or a value the field does not take.
     """
     data = scenario.model_dump(mode="python")
     data["interventions"] = [{"name": use.name, **use.overrides} for use in scenario.interventions]
@@ -358,23 +364,29 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario
         parts = path.split(".")
         if parts[0] == "interventions":
             if len(parts) != 3:
-                raise ValueError(f"'{path}': write interventions.<name>.<parameter>")
+                raise ScenarioError(source, [f"'{path}': write interventions.<name>.<parameter>"])
             matches = [use for use in data["interventions"] if use["name"] == parts[1]]
             if not matches:
                 names = ", ".join(use["name"] for use in data["interventions"]) or "none"
-                raise ValueError(
-                    f"'{path}': intervention {parts[1]!r} is not in the scenario (it has: {names})"
+                raise ScenarioError(
+                    source,
+                    [
+                        f"'{path}': intervention {parts[1]!r} is not in the scenario (it has: {names})"
+                    ],
                 )
             matches[0][parts[2]] = value
             continue
         node = data
         for part in parts[:-1]:
             if not isinstance(node, dict) or part not in node:
-                raise ValueError(f"'{path}': no field {part!r} in the scenario")
+                raise ScenarioError(source, [f"'{path}': no field {part!r} in the scenario"])
             node = node[part]
         if not isinstance(node, dict) or (parts[-1] not in node and parts[0] != "growth"):
-            raise ValueError(f"'{path}': no field {parts[-1]!r} in the scenario")
+            raise ScenarioError(source, [f"'{path}': no field {parts[-1]!r} in the scenario"])
         node[parts[-1]] = value
-    updated = Scenario.model_validate(data)
-    resolve_interventions(updated, source="<overrides>")
+    try:
+        updated = Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(source, describe_validation_error(error)) from None
+    resolve_interventions(updated, source=source)
     return updated
