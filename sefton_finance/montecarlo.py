@@ -40,10 +40,15 @@ chunks are the same whichever way they run, so results are bit-identical.
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -263,24 +268,59 @@ def run_monte_carlo(
             for start, stop in parts:
                 finished(start, stop, run_draws(scenario, baseline, start, stop, with_bridge))
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {
-                    pool.submit(
-                        run_draws, scenario, str(baseline.directory), start, stop, with_bridge
-                    ): (start, stop)
-                    for start, stop in parts
-                }
-                from concurrent.futures import as_completed
-
-                for future in as_completed(futures):
-                    start, stop = futures[future]
-                    finished(start, stop, future.result())
+            jobs = [
+                (scenario, str(baseline.directory), start, stop, with_bridge)
+                for start, stop in parts
+            ]
+            # Leaving the block (done, an error, Ctrl-C, SIGTERM made SystemExit) terminates
+            # the workers at once, rather than waiting for the chunks still queued.
+            with multiprocessing.Pool(
+                workers, initializer=end_with_parent, initargs=(os.getpid(),)
+            ) as pool:
+                for start, stop, ds in pool.imap_unordered(_run_chunk, jobs):
+                    finished(start, stop, ds)
     combined = (
         xr.concat([results[start] for start, _ in parts], dim="draw")
         if len(parts) > 1
         else results[0]
     )
     return stamp(combined, scenario, baseline, draws, scenario_text, chunk_size)
+
+
+PR_SET_PDEATHSIG = 1
+"""Linux ``prctl`` option: the signal a process receives when its parent dies."""
+PARENT_POLL_SECONDS = 1.0
+"""How often a worker checks that its parent is alive (where ``prctl`` is not available)."""
+
+
+def end_with_parent(parent: int) -> None:
+    """Make this (worker) process end when ``parent`` does, even by ``kill -9``.
+
+    On Linux the kernel kills the worker when its parent dies (``PR_SET_PDEATHSIG``);
+    everywhere a daemon thread also checks every :data:`PARENT_POLL_SECONDS` that the
+    parent is still this process's parent, since a ``kill -9`` runs no cleanup in it.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    # The parent may have died before the kernel was told.
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
+def _run_chunk(job: tuple) -> tuple[int, int, xr.Dataset]:
+    """One chunk in a local worker: ``(start, stop, dataset)``."""
+    scenario, directory, start, stop, with_bridge = job
+    return start, stop, run_draws(scenario, directory, start, stop, with_bridge)
 
 
 def _run_on_cluster(
