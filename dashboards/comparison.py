@@ -50,7 +50,7 @@ def section_view(section: report.Section) -> pn.viewable.Viewable:
 def checks_banner(datasets) -> pn.pane.Alert:
     """The master balance check of every selected result, as one banner."""
     failed = [
-        markdown_text(f"{report.scenario_title(ds)}: {check.name} (worst GBP {check.worst:,.2f})")
+        markdown_text(f"{report.scenario_title(ds)}: {check.describe()}")
         for ds in datasets
         for check in balance_checks(ds)
         if not check.passed
@@ -73,7 +73,8 @@ class ScenarioComparison(pn.viewable.Viewer):
         super().__init__(**params)
         if self.results_dir is None:
             self.results_dir = str(store.Settings.from_env().results_dir)
-        self._files = store.available_results(Path(self.results_dir))
+        # An unreadable file is named and skipped: it must not take the page down.
+        self._files, self._skipped = store.scan_results(Path(self.results_dir))
         names = list(self._files)
         # Choices.js (the MultiChoice widget) sets each label as innerHTML: escape the titles.
         titles = {
@@ -116,19 +117,40 @@ class ScenarioComparison(pn.viewable.Viewer):
         names = self.choose.value if names is None else names
         return [store.load_result(self._files[name]) for name in names if name in self._files]
 
+    def skipped_alert(self) -> pn.pane.Alert | None:
+        """A warning naming each result file that could not be read, and why."""
+        if not self._skipped:
+            return None
+        listed = "; ".join(
+            f"{markdown_text(path.name)}: {markdown_text(reason)}"
+            for path, reason in self._skipped.items()
+        )
+        return pn.pane.Alert(
+            f"**Skipped {len(self._skipped)} unreadable result file(s).** {listed}",
+            alert_type="warning",
+            css_classes=["skipped-results"],
+        )
+
     def _render(self, names, year):
+        skipped = [alert] if (alert := self.skipped_alert()) is not None else []
         if not self._files:
-            return pn.pane.Alert(
-                f"No results in {markdown_text(self.results_dir)}. "
-                "Run `sefton-finance run scenarios/*.yaml` first.",
-                alert_type="warning",
+            return pn.Column(
+                *skipped,
+                pn.pane.Alert(
+                    f"No results in {markdown_text(self.results_dir)}. "
+                    "Run `sefton-finance run scenarios/*.yaml` first.",
+                    alert_type="warning",
+                ),
             )
         datasets = self.datasets(names)
         if not datasets:
             return pn.pane.Alert("Choose at least one scenario to compare.", alert_type="info")
         sections = report.pack_sections(datasets, year=year, width=None)
         return pn.Column(
-            checks_banner(datasets), *map(section_view, sections), sizing_mode="stretch_width"
+            *skipped,
+            checks_banner(datasets),
+            *map(section_view, sections),
+            sizing_mode="stretch_width",
         )
 
     def _pack(self, suffix: str) -> io.BytesIO:

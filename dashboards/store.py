@@ -19,6 +19,7 @@ import xarray as xr
 from sefton_finance.baseline import Baseline, load_baseline
 from sefton_finance.config.loading import load_scenario
 from sefton_finance.config.scenario import Scenario
+from sefton_finance.errors import InputError
 from sefton_finance.interventions import Definition, available_interventions, library_fingerprint
 from sefton_finance.results import load
 
@@ -80,12 +81,50 @@ def load_result(path: Path) -> xr.Dataset:
     return _cached_by_mtime(_results, path, load)
 
 
-def available_results(directory: Path) -> dict[str, Path]:
-    """Result files in a directory, keyed by scenario name (the file stem), sorted."""
+def result_problem(path: Path) -> str | None:
+    """Why a result file cannot be shown (None if it can), cached by modification time.
+
+    A truncated or foreign file is read once per change, not once per session: every
+    session would otherwise fail on it again.
+    """
+
+    def problem(resolved: Path) -> str | None:
+        try:
+            load_result(resolved)  # kept in the result cache for the page to use
+        except InputError as error:
+            return "; ".join(error.problems)
+        return None
+
+    try:
+        return _cached_by_mtime(_problems, path, problem)
+    except OSError as error:  # removed or unreadable between listing and reading
+        return error.strerror or str(error)
+
+
+_problems: dict[Path, tuple[float, str | None]] = {}
+
+
+def scan_results(directory: Path) -> tuple[dict[str, Path], dict[Path, str]]:
+    """Result files in a directory: the readable ones by scenario name (the file stem,
+    sorted, do-nothing first), and the unreadable ones with the reason."""
     if not directory.is_dir():
-        return {}
+        return {}, {}
     files = sorted(directory.glob("*.nc"), key=lambda p: (p.stem != "do_nothing", p.stem))
-    return {p.stem: p for p in files if not p.name.startswith(".")}
+    readable, skipped = {}, {}
+    for path in files:
+        if path.name.startswith("."):
+            continue  # a save in progress (atomic write)
+        reason = result_problem(path)
+        if reason is None:
+            readable[path.stem] = path
+        else:
+            skipped[path] = reason
+    return readable, skipped
+
+
+def available_results(directory: Path) -> dict[str, Path]:
+    """Readable result files in a directory, keyed by scenario name (see :func:`scan_results`)."""
+    return scan_results(directory)[0]
 
 
 def load_scenario_cached(path: Path) -> Scenario:

@@ -14,7 +14,7 @@ from pathlib import Path
 import xarray as xr
 
 from sefton_finance.baseline import Baseline, load_baseline
-from sefton_finance.config.loading import load_scenario
+from sefton_finance.config.loading import read_scenario
 from sefton_finance.config.scenario import Scenario
 from sefton_finance.errors import ScenarioError
 from sefton_finance.interventions import Intervention, resolve_cached
@@ -69,6 +69,14 @@ def run(
         Results with the design's dims and provenance attributes.
     """
     baseline = load_baseline() if baseline is None else baseline
+    check_base_year(scenario, baseline)
+    variants = max(
+        [
+            draws,
+            *(int(v.sizes.get("draw", 1)) for v in (levers or {}).values() if hasattr(v, "sizes")),
+        ]
+    )
+    check_draws(scenario, variants)
     if draws > 1 or scheduler is not None:
         if levers is not None:
             raise ValueError("give either lever values or Monte Carlo draws, not both")
@@ -88,6 +96,62 @@ def run(
     return stamp(ds, scenario, baseline, draws=1, scenario_text=scenario_text)
 
 
+def check_base_year(
+    scenario: Scenario, baseline: Baseline, source: str | Path = "<scenario>"
+) -> None:
+    """A scenario starts in its baseline's year: a run never relabels the baseline's figures.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, ``horizon.base_year``, its value and the baseline's year.
+    """
+    if scenario.horizon.base_year != baseline.base_year:
+        raise ScenarioError(
+            source,
+            [
+                f"field 'horizon.base_year': the baseline {baseline.directory} describes "
+                f"{baseline.base_year}, so the scenario must start there "
+                f"(got {scenario.horizon.base_year!r}); later years are projected from it"
+            ],
+        )
+
+
+def check_draws(
+    scenario: Scenario, draws: int, source: str | Path = "<scenario>", what: str = ""
+) -> None:
+    """The discrete-event path runs one draw (its replications): more is refused, clearly.
+
+    Monte Carlo draws, tornado, sweep and goal-seek evaluate many lever values at once,
+    which the analytic path does in one vectorised call; the discrete-event model would
+    need a simulation per value.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    draws : int
+        Draws (or lever variants) the caller would run at once.
+    source : str or Path
+        The file named in the message.
+    what : str
+        What asked for them, e.g. ``"--draws 5"`` or ``"tornado"``.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, ``capacity.method`` and what asked for more than one draw.
+    """
+    if scenario.capacity.method == "des" and draws > 1:
+        raise ScenarioError(
+            source,
+            [
+                f"field 'capacity.method' is 'des', which runs replications of a single draw; "
+                f"{what or f'{draws} draws'} needs more than one: run it with one draw, or set "
+                "capacity.method: analytic for Monte Carlo draws and sensitivity analyses"
+            ],
+        )
+
+
 def check_scenario(
     scenario: Scenario, baseline: Baseline, source: str | Path = "<scenario>"
 ) -> list[Intervention]:
@@ -102,6 +166,7 @@ def check_scenario(
     ScenarioError
         Naming the file, the field (``interventions[i].payer``) and the value.
     """
+    check_base_year(scenario, baseline, source)
     interventions = resolve_cached(scenario)
     organisations = baseline.organisations
     try:
@@ -161,8 +226,7 @@ def run_file(path: str | Path, baseline: Baseline | None = None, **options) -> x
         If the file is not a valid scenario.
     """
     path = Path(path)
-    scenario = load_scenario(path)
+    scenario, text = read_scenario(path)
     baseline = load_baseline() if baseline is None else baseline
     interventions = check_scenario(scenario, baseline, path)
-    text = path.read_text(encoding="utf-8")
     return run(scenario, baseline, scenario_text=text, interventions=interventions, **options)

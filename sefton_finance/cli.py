@@ -1,24 +1,66 @@
 """Command line: ``sefton-finance run | compare | validate | schema | interventions | scenarios``.
 
-Bad input ends with a one-paragraph message and exit code 2, never a traceback.
+Exit codes: 0 done; 2 bad input (a scenario, baseline, result file or option),
+with a one-paragraph message naming the file, the field and the value; 1 the
+command could not finish (a balance check failed, a file could not be written:
+nothing is left half-written); 143 stopped by SIGTERM. Never a traceback for
+any of these.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 from sefton_finance import analysis
-from sefton_finance.errors import InputError
+from sefton_finance.errors import InputError, OutputError
+
+TERMINATED = 128 + signal.SIGTERM
+"""Exit code of a command stopped by SIGTERM (as a shell reports it)."""
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    # SIGTERM unwinds like Ctrl-C: partial files are removed and worker processes ended
+    # (the default action kills the process before any cleanup runs).
+    raise SystemExit(TERMINATED)
+
+
+class Commands(TyperGroup):
+    """The command group: bad input and failed writes end in a message, never a traceback.
+
+    Every command's :class:`~sefton_finance.errors.InputError` (exit 2) and
+    :class:`~sefton_finance.errors.OutputError` (exit 1) end here if the command
+    does not handle them itself; SIGTERM unwinds the command as Ctrl-C does.
+    """
+
+    def invoke(self, ctx):
+        try:
+            previous = signal.signal(signal.SIGTERM, _terminated)
+        except ValueError:  # not the main thread: leave signals alone
+            previous = None
+        try:
+            return super().invoke(ctx)
+        except InputError as error:
+            fail(str(error))
+        except OutputError as error:
+            fail(f"{error}; nothing was left half-written", code=1)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
 
 app = typer.Typer(
+    cls=Commands,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -38,10 +80,44 @@ BaselineOption = Annotated[
 SCENARIO_FILES_HELP = "Scenario YAML files, or shipped scenario names (`sefton-finance scenarios`)."
 
 
-def fail(message: str) -> None:
-    """Print a one-paragraph error and exit with code 2."""
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
+def fail(message: str, code: int = 2) -> None:
+    """Print a one-paragraph error and exit (code 2: bad input; 1: the command could not finish).
+
+    The message is printed as plain text: rich would read ``[a-z0-9_]`` in a pattern, or
+    ``[low, high]``, as markup and silently drop it.
+    """
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=code)
+
+
+def say(message: str) -> None:
+    """Print a plain line (paths and titles may hold ``[...]``, which is not markup)."""
+    console.print(escape(message), highlight=False, soft_wrap=True)
+
+
+def warn(message: str) -> None:
+    """Print a warning to standard error (the command goes on)."""
+    errors.print(f"[bold yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
+def write_csv(table: pd.DataFrame, path: Path) -> None:
+    """Write a table as CSV atomically (the folder is made if needed)."""
+    from sefton_finance.files import write_text
+
+    write_text(path, table.round(6).to_csv())
+    say(f"wrote {path}")
+
+
+def write_excel(path: Path, fill: Callable[[pd.ExcelWriter], None]) -> None:
+    """Write a workbook atomically: ``fill(writer)`` adds the sheets."""
+    from sefton_finance.files import atomic_write
+
+    def write(temporary: Path) -> None:
+        with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
+            fill(writer)
+
+    atomic_write(path, write)
+    say(f"wrote {path}")
 
 
 def baseline_from_option(directory: Path | None):
@@ -52,17 +128,22 @@ def baseline_from_option(directory: Path | None):
 
 
 def load_results(paths: Sequence[Path]) -> list:
-    """Load saved results, failing with one clear line for a missing or foreign file."""
+    """Load saved results, failing with one clear line for a missing, foreign or tampered
+    file; warn when they come from different baselines (their figures do not compare)."""
     from sefton_finance.results import load
 
-    datasets = []
-    for path in paths:
-        if not path.is_file():
-            fail(f"{path}: result file not found")
-        try:
-            datasets.append(load(path))
-        except (OSError, ValueError) as error:
-            fail(f"{path}: not a sefton-finance result file ({error.__class__.__name__})")
+    try:
+        datasets = [load(path) for path in paths]
+    except InputError as error:
+        fail(str(error))
+    digests = {str(ds.attrs["baseline_sha256"]) for ds in datasets}
+    if len(digests) > 1:
+        made = "; ".join(
+            f"{path} from baseline {str(ds.attrs['baseline_sha256'])[:12]} "
+            f"({ds.attrs.get('baseline_directory', 'unknown folder')})"
+            for path, ds in zip(paths, datasets, strict=True)
+        )
+        warn(f"these results come from {len(digests)} different baselines: {made}")
     return datasets
 
 
@@ -143,25 +224,26 @@ def run_command(
     completely written (atomic rename), so an interrupted run never damages a
     saved result, and scenarios finished before the interruption are kept.
     """
-    from sefton_finance.api import check_scenario, run
-    from sefton_finance.config.loading import load_scenario
+    from sefton_finance.api import check_draws, check_scenario, run
+    from sefton_finance.config.loading import read_scenario
     from sefton_finance.results import all_checks_pass, balance_checks, save
     from sefton_finance.shipped import scenario_path
 
     try:
         base = baseline_from_option(baseline)
         # Validate every file, against the baseline too, before running any.
-        loaded = [(path, load_scenario(path)) for path in map(scenario_path, scenarios)]
-        for path, scenario in loaded:
+        loaded = [(path, *read_scenario(path)) for path in map(scenario_path, scenarios)]
+        for path, scenario, _ in loaded:
             check_scenario(scenario, base, path)
-        names = [scenario.name for _, scenario in loaded]
+            count = scenario.draws if draws is None else draws
+            check_draws(scenario, count, path, f"--draws {count}" if draws else f"draws: {count}")
+        names = [scenario.name for _, scenario, _ in loaded]
         if len(set(names)) != len(names):
             fail(
                 f"two scenario files share a name: {sorted({n for n in names if names.count(n) > 1})}"
             )
         results, failed = [], []
-        for path, scenario in loaded:
-            text = path.read_text(encoding="utf-8")
+        for path, scenario, text in loaded:
             count = scenario.draws if draws is None else draws
             with progress_bar() as bar:
                 task = bar.add_task(f"{scenario.name}: {count} draws", total=count)
@@ -176,34 +258,35 @@ def run_command(
                 )
             if all_checks_pass(ds):
                 target = save(ds, out / f"{scenario.name}.nc", overwrite=True)
-                console.print(f"{path} -> {target}  checks: [green]balanced[/]")
+                console.print(
+                    f"{escape(str(path))} -> {escape(str(target))}  checks: [green]balanced[/]"
+                )
             else:
                 # A result that does not balance never replaces a saved one.
                 failed.append(path)
-                console.print(f"{path}: [red]CHECK FAILED[/], not saved")
+                console.print(f"{escape(str(path))}: [red]CHECK FAILED[/], not saved")
             for check in balance_checks(ds):
                 if not check.passed:
-                    console.print(
-                        f"  [red]x[/] {check.name}: worst difference GBP {check.worst:,.2f}"
-                    )
+                    console.print(f"  [red]x[/] {escape(check.describe())}")
             results.append(ds)
     except InputError as error:
         fail(str(error))
+    except OutputError as error:
+        fail(f"{error}; nothing was left half-written", code=1)
     except OSError as error:
-        fail(
-            f"cannot reach the Dask scheduler {scheduler!r} ({error})" if scheduler else str(error)
-        )
+        if not scheduler:
+            raise
+        fail(f"cannot reach the Dask scheduler {scheduler!r} ({error})")
     print_surplus_table(
         analysis.surplus_table(results), "Surplus (+) / deficit (-) by year, GBP m (principal run)"
     )
     if any(ds.sizes.get("draw", 1) > 1 for ds in results):
         print_uncertainty(results)
     if failed:
-        errors.print(
-            f"[bold red]error:[/] balance checks failed for {', '.join(map(str, failed))}; "
-            "nothing was saved for them"
+        fail(
+            f"balance checks failed for {', '.join(map(str, failed))}; nothing was saved for them",
+            code=1,
         )
-        raise typer.Exit(code=1)
 
 
 def uncertainty_table(datasets: Sequence) -> pd.DataFrame:
@@ -302,14 +385,13 @@ def compare_command(
     for frame in comparisons.values():
         print_comparison(frame, system_only)
     if csv is not None:
-        table.round(6).to_csv(csv)
+        write_csv(table, csv)
         if uncertain:
             intervals = csv.with_name(f"{csv.stem}_uncertainty{csv.suffix or '.csv'}")
-            uncertainty_table(uncertain).round(6).to_csv(intervals)
-            console.print(f"wrote {intervals}")
-        console.print(f"wrote {csv}")
+            write_csv(uncertainty_table(uncertain), intervals)
     if excel is not None:
-        with pd.ExcelWriter(excel) as writer:
+
+        def fill(writer: pd.ExcelWriter) -> None:
             table.to_excel(writer, sheet_name="surplus_gbp_m")
             analysis.system_table(datasets).to_excel(writer, sheet_name="system_gbp_m")
             if uncertain:
@@ -327,7 +409,8 @@ def compare_command(
                     analysis.bridge_table(ds).to_excel(
                         writer, sheet_name=f"bridge_{ds.attrs.get('scenario', '')}"[:31]
                     )
-        console.print(f"wrote {excel}")
+
+        write_excel(excel, fill)
 
 
 def print_comparison(frame: pd.DataFrame, system_only: bool = False) -> None:
@@ -393,13 +476,14 @@ def schema_command(
 ) -> None:
     """Print (or write) the JSON Schema of scenario files."""
     from sefton_finance.config.scenario import json_schema
+    from sefton_finance.files import write_text
 
     text = json_schema()
     if out is None:
         sys.stdout.write(text + "\n")
     else:
-        out.write_text(text + "\n", encoding="utf-8")
-        console.print(f"wrote {out}")
+        write_text(out, text + "\n")
+        say(f"wrote {out}")
 
 
 @app.command("interventions")

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from sefton_finance.cli import app, console, fail, load_results
+from sefton_finance.cli import app, console, fail, load_results, say
 from sefton_finance.errors import InputError
 from sefton_finance.passwords import SESSION_COOKIE, USERS_ENV, add_user, read_users
 
@@ -327,7 +327,7 @@ def serve_command(
     if not dry_run:
         try:
             for path in ensure_results(scenarios_dir, results_dir):
-                console.print(f"computed missing result {path}")
+                say(f"computed missing result {path}")
         except InputError as error:
             fail(str(error))
     login = users_file is not None
@@ -383,7 +383,7 @@ def add_user_command(
         add_user(users_file, user, password)
     except (InputError, ValueError) as error:
         fail(str(error))
-    console.print(f"{user} can log in; the hash is in {users_file}", highlight=False)
+    say(f"{user} can log in; the hash is in {users_file}")
 
 
 @app.command("report")
@@ -405,4 +405,4 @@ def report_command(
         fail(
             f"the board pack needs the dashboard extras (pip install 'sefton-finance[dashboard]'): {error}"
         )
-    console.print(f"wrote {html} and {xlsx}")
+    say(f"wrote {html} and {xlsx}")

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sefton_finance.cli import BaselineOption, app, baseline_from_option, console, fail
+from sefton_finance.cli import BaselineOption, app, baseline_from_option, console, fail, say
 from sefton_finance.errors import InputError
 
 
@@ -141,7 +141,7 @@ def des_command(
     if changes:
         scenario = with_overrides(scenario, changes)
         settings = ", ".join(f"{key} = {value}" for key, value in changes.items())
-        console.print(f"{scenario_file}: run with {settings}", highlight=False)
+        say(f"{scenario_file}: run with {settings}")
     result = run(scenario, base, with_bridge=False)
     print_performance(result, scenario.name, scenario.capacity.replications)
 

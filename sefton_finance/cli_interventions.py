@@ -13,11 +13,16 @@ import typer
 from rich.table import Table
 
 from sefton_finance import analysis
-from sefton_finance.cli import app, console, fail, load_results
+from sefton_finance.cli import app, console, fail, load_results, write_excel
 
 
 def locality_table(ds) -> pd.DataFrame:
-    """Final-year change by locality: activity valued at unit cost (GBP m), car km and CO2 avoided."""
+    """Final-year change by locality: activity valued at unit cost (GBP m), car km and CO2 avoided.
+
+    For a Monte Carlo result, the principal run (draw 0), as the returns table shows.
+    """
+    if "draw" in ds.dims:
+        ds = ds.isel(draw=0)
     final = ds.year.values[-1]
     frame = pd.DataFrame(
         {
@@ -104,10 +109,12 @@ def returns_command(
         view.add_row(str(name), *[f"{v:,.2f}" for v in row])
     console.print(view)
     if excel is not None:
-        with pd.ExcelWriter(excel) as writer:
+
+        def fill(writer: pd.ExcelWriter) -> None:
             returns.to_excel(writer, sheet_name="returns")
             localities.to_excel(writer, sheet_name="localities")
-        console.print(f"wrote {excel}")
+
+        write_excel(excel, fill)
 
 
 @app.command("wrong-pocket")

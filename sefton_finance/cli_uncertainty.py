@@ -13,7 +13,7 @@ from typing import Annotated
 import numpy as np
 import pandas as pd
 import typer
-import yaml
+from rich.markup import escape
 from rich.table import Table
 
 from sefton_finance import analysis, sensitivity
@@ -24,6 +24,8 @@ from sefton_finance.cli import (
     console,
     fail,
     progress_bar,
+    write_csv,
+    write_excel,
 )
 from sefton_finance.errors import InputError
 
@@ -35,16 +37,13 @@ ExcelOption = Annotated[
 
 def _export(table: pd.DataFrame, csv: Path | None, excel: Path | None, sheet: str) -> None:
     if csv is not None:
-        table.round(6).to_csv(csv)
-        console.print(f"wrote {csv}")
+        write_csv(table, csv)
     if excel is not None:
-        with pd.ExcelWriter(excel) as writer:
-            table.to_excel(writer, sheet_name=sheet[:31])
-        console.print(f"wrote {excel}")
+        write_excel(excel, lambda writer: table.to_excel(writer, sheet_name=sheet[:31]))
 
 
 def _show(table: pd.DataFrame, title: str, digits: int = 2) -> None:
-    view = Table(title=title, title_justify="left")
+    view = Table(title=escape(title), title_justify="left")
     names = list(table.index.names)
     for name in names:
         view.add_column(str(name or ""))
@@ -53,21 +52,30 @@ def _show(table: pd.DataFrame, title: str, digits: int = 2) -> None:
     for index, row in table.iterrows():
         labels = index if isinstance(index, tuple) else (index,)
         cells = [f"{v:,.{digits}f}" if isinstance(v, float) else str(v) for v in row.values]
-        view.add_row(*map(str, labels), *cells)
+        view.add_row(*(escape(str(label)) for label in labels), *map(escape, cells))
     console.print(view)
 
 
 def _load(path: Path):
+    """A scenario file, or a shipped scenario by name."""
     from sefton_finance.config.loading import load_scenario
+    from sefton_finance.shipped import scenario_path
 
-    return load_scenario(path)
+    return load_scenario(scenario_path(path))
 
 
-def _scenario_and_baseline(path: Path, baseline: Path | None, year: str | None = None):
-    """The validated scenario and baseline, or a one-paragraph error; checks ``--year``."""
+def _scenario_and_baseline(
+    path: Path, baseline: Path | None, year: str | None = None, draws: int = 1, what: str = ""
+):
+    """The validated scenario and baseline, or a one-paragraph error; checks ``--year`` and
+    that the scenario can run the ``draws`` (lever values) the command needs."""
+    from sefton_finance.api import check_base_year, check_draws
+
     try:
         chosen = _load(path)
         base = baseline_from_option(baseline)
+        check_base_year(chosen, base, path)
+        check_draws(chosen, draws, path, what)
     except InputError as error:
         fail(str(error))
     if year is not None and year not in chosen.years:
@@ -81,10 +89,12 @@ def _parse_setting(text: str) -> tuple[str, list]:
         fail(
             f"--set {text!r}: write PATH=VALUE[,VALUE...], e.g. interventions.pifu.intensity=0,0.5,1"
         )
+    from sefton_finance.reading import load_yaml
+
     path, _, values = text.partition("=")
     try:
-        parsed = [yaml.safe_load(v) for v in values.split(",") if v.strip() != ""]
-    except yaml.YAMLError:
+        parsed = [load_yaml(v, f"--set {text}") for v in values.split(",") if v.strip() != ""]
+    except InputError:
         fail(f"--set {text!r}: values must be numbers or true/false")
     if not parsed:
         fail(f"--set {text!r}: give at least one value")
@@ -126,19 +136,18 @@ def sweep_command(
     from sefton_finance.montecarlo import with_overrides
     from sefton_finance.results import save
 
-    try:
-        base_scenario = _load(scenario)
-        base = baseline_from_option(baseline)
-        grid = dict(_parse_setting(s) for s in settings)
-        points = []
-        for values in itertools.product(*grid.values()):
-            overrides = dict(zip(grid, values, strict=True))
-            try:
-                points.append((overrides, with_overrides(base_scenario, overrides)))
-            except (ValueError, InputError) as error:
-                fail(f"{scenario}: {error}")
-    except InputError as error:
-        fail(str(error))
+    base_scenario, base = _scenario_and_baseline(
+        scenario, baseline, draws=draws, what=f"sweep --draws {draws}"
+    )
+    grid = dict(_parse_setting(s) for s in settings)
+    points = []
+    for values in itertools.product(*grid.values()):
+        overrides = dict(zip(grid, values, strict=True))
+        try:
+            points.append((overrides, with_overrides(base_scenario, overrides, source=scenario)))
+        except InputError as error:
+            settings_text = ", ".join(f"{k}={v}" for k, v in overrides.items())
+            fail(f"{error} (from --set {settings_text})")
     rows = []
     year = base_scenario.years[-1]
     with progress_bar() as bar:
@@ -178,7 +187,9 @@ def tornado_command(
     baseline: BaselineOption = None,
 ) -> None:
     """One-way sensitivity: each uncertain lever at its low and high end, the rest central."""
-    chosen, base = _scenario_and_baseline(scenario, baseline, year)
+    chosen, base = _scenario_and_baseline(
+        scenario, baseline, year, draws=3, what="tornado (a run at each lever's low and high end)"
+    )
     table = sensitivity.tornado(chosen, base, year)
     if table.empty:
         fail(
@@ -233,7 +244,9 @@ def goal_seek_command(
 ) -> None:
     """The smallest setting of the chosen levers that breaks the system even by a year with a
     given probability, and what it implies in activity and spend."""
-    chosen, base = _scenario_and_baseline(scenario, baseline, year)
+    chosen, base = _scenario_and_baseline(
+        scenario, baseline, year, draws=draws, what=f"goal-seek --draws {draws}"
+    )
     if probability <= 0:
         fail("--probability must be above 0")
     bounds = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,49 @@ class InterventionError(InputError):
     """An intervention definition or its use in a scenario is invalid."""
 
 
+class ResultError(InputError):
+    """A result file is unreadable, foreign, from an unknown schema version, or tampered with."""
+
+
+class OutputError(Exception):
+    """A file could not be written (a full or read-only disk, a missing permission).
+
+    Nothing is left behind: the partial file is removed, and an earlier file of the
+    same name is untouched.
+    """
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"cannot write {self.path}: {reason}")
+
+
+SHOWN_LENGTH = 120
+"""Most characters of a bad value an error message shows."""
+
+_SHORT = reprlib.Repr(
+    maxlevel=3,
+    maxdict=6,
+    maxlist=6,
+    maxtuple=6,
+    maxset=6,
+    maxstring=SHOWN_LENGTH - 20,
+    maxlong=40,
+    maxother=SHOWN_LENGTH - 20,
+)
+
+
+def shown(value: Any) -> str:
+    """A short ``repr`` of a bad value for an error message.
+
+    Bounded however large or deeply shared the value is (a YAML alias bomb expands to
+    billions of items if printed whole), so building a message never costs more than
+    the value's first few items.
+    """
+    text = _SHORT.repr(value)
+    return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 3] + "..."
+
+
 def describe_validation_error(error: ValidationError, prefix: tuple[Any, ...] = ()) -> list[str]:
     """Turn a pydantic ``ValidationError`` into one line per problem.
 
@@ -47,8 +91,6 @@ def describe_validation_error(error: ValidationError, prefix: tuple[Any, ...] = 
         if problem["type"] == "extra_forbidden":
             message = "unknown field (check the spelling; see `sefton-finance schema`)"
         value = problem.get("input")
-        shown = "" if problem["type"] == "missing" else f" (got {value!r})"
-        if len(shown) > 120:
-            shown = shown[:117] + "...)"
-        lines.append(f"field '{location}': {message}{shown}")
+        got = "" if problem["type"] == "missing" else f" (got {shown(value)})"
+        lines.append(f"field '{location}': {message}{got}")
     return lines

@@ -40,20 +40,27 @@ chunks are the same whichever way they run, so results are bit-identical.
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import xarray as xr
+from pydantic import ValidationError
 from scipy.stats import norm
 
 from sefton_finance.baseline import Baseline, load_baseline
 from sefton_finance.config.levers import bounds, is_uncertain
 from sefton_finance.config.scenario import Scenario, scenario_levers
+from sefton_finance.errors import ScenarioError, describe_validation_error
 from sefton_finance.interventions import Intervention, resolve_cached, resolve_interventions
 from sefton_finance.model.context import principal_levers
 from sefton_finance.model.run import run_model
@@ -310,24 +317,59 @@ def run_monte_carlo(
             for start, stop in parts:
                 finished(start, stop, run_draws(scenario, baseline, start, stop, with_bridge))
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {
-                    pool.submit(
-                        run_draws, scenario, str(baseline.directory), start, stop, with_bridge
-                    ): (start, stop)
-                    for start, stop in parts
-                }
-                from concurrent.futures import as_completed
-
-                for future in as_completed(futures):
-                    start, stop = futures[future]
-                    finished(start, stop, future.result())
+            jobs = [
+                (scenario, str(baseline.directory), start, stop, with_bridge)
+                for start, stop in parts
+            ]
+            # Leaving the block (done, an error, Ctrl-C, SIGTERM made SystemExit) terminates
+            # the workers at once, rather than waiting for the chunks still queued.
+            with multiprocessing.Pool(
+                workers, initializer=end_with_parent, initargs=(os.getpid(),)
+            ) as pool:
+                for start, stop, ds in pool.imap_unordered(_run_chunk, jobs):
+                    finished(start, stop, ds)
     combined = (
         xr.concat([results[start] for start, _ in parts], dim="draw")
         if len(parts) > 1
         else results[0]
     )
     return stamp(combined, scenario, baseline, draws, scenario_text, chunk_size)
+
+
+PR_SET_PDEATHSIG = 1
+"""Linux ``prctl`` option: the signal a process receives when its parent dies."""
+PARENT_POLL_SECONDS = 1.0
+"""How often a worker checks that its parent is alive (where ``prctl`` is not available)."""
+
+
+def end_with_parent(parent: int) -> None:
+    """Make this (worker) process end when ``parent`` does, even by ``kill -9``.
+
+    On Linux the kernel kills the worker when its parent dies (``PR_SET_PDEATHSIG``);
+    everywhere a daemon thread also checks every :data:`PARENT_POLL_SECONDS` that the
+    parent is still this process's parent, since a ``kill -9`` runs no cleanup in it.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    # The parent may have died before the kernel was told.
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
+def _run_chunk(job: tuple) -> tuple[int, int, xr.Dataset]:
+    """One chunk in a local worker: ``(start, stop, dataset)``."""
+    scenario, directory, start, stop, with_bridge = job
+    return start, stop, run_draws(scenario, directory, start, stop, with_bridge)
 
 
 def _run_on_cluster(
@@ -389,17 +431,21 @@ def stamp(
     )
 
 
-def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+def with_overrides(
+    scenario: Scenario, overrides: Mapping[str, Any], source: str | Path = "<overrides>"
+) -> Scenario:
     """A copy of a scenario with dotted-path values replaced and validated.
 
     Paths are the scenario file's fields (``finance.cost_inflation``,
     ``capacity.backfill``) or ``interventions.<name>.<parameter>`` for an
     intervention already in the scenario (``interventions.pifu.intensity``).
+    Values are validated as in a scenario file: NaN or infinity is refused.
 
     Raises
     ------
-    ValueError
-        Naming the path if it does not exist in the scenario.
+    ScenarioError
+        Naming ``source``, the path and the value: a path that does not exist in the
+        scenario, or a value the field does not take.
     """
     data = scenario.model_dump(mode="python")
     data["interventions"] = [{"name": use.name, **use.overrides} for use in scenario.interventions]
@@ -407,23 +453,29 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario
         parts = path.split(".")
         if parts[0] == "interventions":
             if len(parts) != 3:
-                raise ValueError(f"'{path}': write interventions.<name>.<parameter>")
+                raise ScenarioError(source, [f"'{path}': write interventions.<name>.<parameter>"])
             matches = [use for use in data["interventions"] if use["name"] == parts[1]]
             if not matches:
                 names = ", ".join(use["name"] for use in data["interventions"]) or "none"
-                raise ValueError(
-                    f"'{path}': intervention {parts[1]!r} is not in the scenario (it has: {names})"
+                raise ScenarioError(
+                    source,
+                    [
+                        f"'{path}': intervention {parts[1]!r} is not in the scenario (it has: {names})"
+                    ],
                 )
             matches[0][parts[2]] = value
             continue
         node = data
         for part in parts[:-1]:
             if not isinstance(node, dict) or part not in node:
-                raise ValueError(f"'{path}': no field {part!r} in the scenario")
+                raise ScenarioError(source, [f"'{path}': no field {part!r} in the scenario"])
             node = node[part]
         if not isinstance(node, dict) or (parts[-1] not in node and parts[0] != "growth"):
-            raise ValueError(f"'{path}': no field {parts[-1]!r} in the scenario")
+            raise ScenarioError(source, [f"'{path}': no field {parts[-1]!r} in the scenario"])
         node[parts[-1]] = value
-    updated = Scenario.model_validate(data)
-    resolve_interventions(updated, source="<overrides>")
+    try:
+        updated = Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(source, describe_validation_error(error)) from None
+    resolve_interventions(updated, source=source)
     return updated

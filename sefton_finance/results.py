@@ -1,15 +1,19 @@
 """Result datasets: provenance, balance checks, atomic save and load (netCDF).
 
 Every saved dataset records how it was made (package version, git commit,
-scenario text and hash, baseline hash, seed, draws, created time) and is
-written to a temporary file in the target directory and renamed into place,
-so a crash never leaves a half-written result and never clobbers a good one.
+scenario text and hash, baseline hash, seed, draws, created time) and the
+version of this layout (:data:`SCHEMA_VERSION`). It is encoded in memory, then
+written to a temporary file in the target directory and renamed into place, so
+a crash or a full disk never leaves a half-written result and never clobbers a
+good one. Loading checks the file is one of ours, of a schema this version
+reads, with its scenario text matching its hash.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import subprocess
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -20,10 +24,33 @@ import numpy as np
 import xarray as xr
 
 from sefton_finance.codes import DIM_ORDER
-from sefton_finance.files import atomic_write
+from sefton_finance.errors import ResultError, shown
+from sefton_finance.files import write_bytes
 
 PENNY = 0.005
 """Balance checks pass when totals agree to within half a penny."""
+SCHEMA_VERSION = 1
+"""Version of the result layout (variables, dims, attributes); stored as ``schema_version``."""
+REQUIRED_ATTRS = (
+    "scenario",
+    "scenario_text",
+    "scenario_sha256",
+    "baseline_sha256",
+    "seed",
+    "draws",
+)
+"""Provenance every result carries; a file without any of them is refused."""
+REQUIRED_VARIABLES = (
+    "surplus",
+    "system_surplus",
+    "ledger",
+    "payments",
+    "allocation",
+    "provider_cost",
+    "activity",
+    "plan_system_surplus",
+)
+"""Variables every result holds (the balance checks and the board tables read them)."""
 
 
 def package_version() -> str:
@@ -94,6 +121,7 @@ def make_attrs(
     """Provenance attributes stamped on every result (netCDF-safe types only)."""
     attrs: dict[str, Any] = {
         "title": f"sefton-finance results: {scenario_name}",
+        "schema_version": SCHEMA_VERSION,
         "scenario": scenario_name,
         "scenario_text": scenario_text,
         "scenario_sha256": scenario_hash,
@@ -120,6 +148,12 @@ class Check:
     name: str
     passed: bool
     worst: float
+    detail: str = ""
+    """What failed, where the worst difference alone does not say it."""
+
+    def describe(self) -> str:
+        """One line for a report: the check and what went wrong."""
+        return f"{self.name}: {self.detail or f'worst difference GBP {self.worst:,.2f}'}"
 
 
 def balance_checks(ds: xr.Dataset) -> list[Check]:
@@ -140,7 +174,7 @@ def balance_checks(ds: xr.Dataset) -> list[Check]:
         if "in_system" in ds
         else ds["org"].values
     )
-    checks = []
+    checks = [_finite_check(ds)]
     orgs_total = ds["surplus"].sel(org=in_system).sum("org")
     checks.append(_check("organisations sum to the system", orgs_total - ds["system_surplus"]))
     checks.append(
@@ -202,8 +236,40 @@ def balance_checks(ds: xr.Dataset) -> list[Check]:
 
 
 def _check(name: str, difference: xr.DataArray) -> Check:
-    worst = float(np.abs(difference).max()) if difference.size else 0.0
+    values = np.abs(np.asarray(difference.values, dtype=float))
+    if values.size and not np.isfinite(values).all():
+        # xarray's max skips NaN: a NaN run would otherwise "balance".
+        return Check(name, False, np.inf, "a value is NaN or infinite")
+    worst = float(values.max()) if values.size else 0.0
     return Check(name, bool(worst <= PENNY), worst)
+
+
+NOT_APPLICABLE = {"allocation": "commissions"}
+"""Variables that hold NaN by design, and the ``org`` flag saying where they must not:
+allocation is NaN for organisations that are not commissioners (they receive none), and
+must be finite for every commissioner."""
+UNDEFINED_WITH_ONE_REPLICATION = ("_lower", "_upper")
+"""Endings of the discrete-event confidence bounds: NaN (undefined) from one replication;
+their means are checked."""
+
+
+def _finite_check(ds: xr.Dataset) -> Check:
+    """Every number in the result is finite (NaN only where :data:`NOT_APPLICABLE` says)."""
+    bad = {}
+    for name, array in ds.data_vars.items():
+        if array.dtype.kind not in "fc":
+            continue
+        if name.startswith("des_") and name.endswith(UNDEFINED_WITH_ONE_REPLICATION):
+            continue
+        if name in NOT_APPLICABLE and NOT_APPLICABLE[name] in ds.coords:
+            array = array.sel(org=ds["org"].values[ds[NOT_APPLICABLE[name]].values.astype(bool)])
+        count = int((~np.isfinite(array.values)).sum())
+        if count:
+            bad[name] = count
+    if not bad:
+        return Check("every value is finite", True, 0.0)
+    listed = ", ".join(f"{name} ({count})" for name, count in sorted(bad.items()))
+    return Check("every value is finite", False, np.inf, f"NaN or infinite values in {listed}")
 
 
 def all_checks_pass(ds: xr.Dataset) -> bool:
@@ -227,6 +293,11 @@ def save(ds: xr.Dataset, path: str | Path, overwrite: bool = False) -> Path:
     -------
     Path
         The written file.
+
+    Raises
+    ------
+    OutputError
+        If the file cannot be written (full or read-only disk); nothing is left behind.
     """
     path = Path(path)
     if path.exists() and not overwrite:
@@ -237,9 +308,10 @@ def save(ds: xr.Dataset, path: str | Path, overwrite: bool = False) -> Path:
         for name in encoded.data_vars
         if encoded[name].dtype.kind in "fiu"
     }
-    return atomic_write(
-        path, lambda temporary: encoded.to_netcdf(temporary, engine="h5netcdf", encoding=compress)
-    )
+    # Encoded in memory first: HDF5 writing straight to a full disk crashes the process
+    # (a segmentation fault, leaving the partial file), where a plain write fails cleanly.
+    data = encoded.to_netcdf(engine="h5netcdf", encoding=compress)
+    return write_bytes(path, data)
 
 
 def _encodable(ds: xr.Dataset) -> xr.Dataset:
@@ -266,9 +338,27 @@ def _convert_flags(ds: xr.Dataset, convert, dtype=None) -> xr.Dataset:
 
 
 def load(path: str | Path) -> xr.Dataset:
-    """Read a saved result fully into memory (the file is closed afterwards)."""
-    with xr.open_dataset(path, engine="h5netcdf") as ds:
-        loaded = ds.load()
+    """Read a saved result fully into memory (the file is closed afterwards) and check it.
+
+    Raises
+    ------
+    ResultError
+        Naming the file and what is wrong: missing, not netCDF (truncated, another
+        format), not a sefton-finance result, a schema version this one cannot read,
+        missing variables, or a scenario text that does not match its hash.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ResultError(path, ["result file not found"])
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            loaded = ds.load()
+    except Exception as error:  # h5py and xarray raise many types for foreign bytes
+        raise ResultError(
+            path,
+            [f"not a readable netCDF file, truncated or another format ({type(error).__name__})"],
+        ) from None
+    check_result(loaded, path)
     return _convert_flags(
         loaded,
         lambda v: (
@@ -277,3 +367,58 @@ def load(path: str | Path) -> xr.Dataset:
             {k: a for k, a in v.attrs.items() if k != "flag"},
         ),
     )
+
+
+def check_result(ds: xr.Dataset, source: str | Path) -> None:
+    """Check that a dataset is a sefton-finance result this version can read, untampered.
+
+    Raises
+    ------
+    ResultError
+        Naming the file, the attribute or variable, and the value found.
+    """
+    from sefton_finance.config.scenario import scenario_text_hash
+
+    version = ds.attrs.get("schema_version")
+    if version is None:
+        missing = [name for name in REQUIRED_ATTRS if name not in ds.attrs]
+        raise ResultError(
+            source,
+            [
+                "attribute 'schema_version' is missing: not a sefton-finance result, or one "
+                "written before results carried a schema version (run the scenario again)"
+                + (f"; also missing {missing}" if missing else "")
+            ],
+        )
+    if not isinstance(version, int | np.integer) or int(version) != SCHEMA_VERSION:
+        newer = isinstance(version, int | np.integer) and int(version) > SCHEMA_VERSION
+        raise ResultError(
+            source,
+            [
+                f"attribute 'schema_version' is {version!r}; this sefton-finance reads "
+                f"version {SCHEMA_VERSION}"
+                + (" (the file was written by a newer version: upgrade)" if newer else "")
+            ],
+        )
+    missing = [name for name in REQUIRED_ATTRS if name not in ds.attrs]
+    if missing:
+        raise ResultError(source, [f"attribute(s) {missing} missing: provenance is incomplete"])
+    absent = [name for name in REQUIRED_VARIABLES if name not in ds.data_vars]
+    if absent:
+        raise ResultError(source, [f"variable(s) {absent} missing: the result is incomplete"])
+    text, stored = ds.attrs["scenario_text"], str(ds.attrs["scenario_sha256"])
+    actual = scenario_text_hash(str(text))
+    if actual != stored:
+        raise ResultError(
+            source,
+            [
+                f"attribute 'scenario_text' does not match 'scenario_sha256' (stored "
+                f"{stored[:16]}..., the text hashes to {actual[:16]}...): the file was edited "
+                "after the run"
+            ],
+        )
+    baseline = str(ds.attrs["baseline_sha256"])
+    if not re.fullmatch(r"[0-9a-f]{64}", baseline):
+        raise ResultError(
+            source, [f"attribute 'baseline_sha256' is {shown(baseline)}, not a SHA-256 digest"]
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from sefton_finance.baseline import Baseline
@@ -43,6 +44,11 @@ def stamp(
     ds = ds.assign_coords(
         scenario=scenario.name,
         in_system=("org", organisations.in_system.copy()),
+        # Who receives an allocation: the organisations whose allocation must be a number.
+        commissions=(
+            "org",
+            np.array([code in organisations.commissioners for code in organisations.codes]),
+        ),
         org_name=("org", list(organisations.short_names)),
         org_long_name=("org", list(organisations.long_names)),
     )

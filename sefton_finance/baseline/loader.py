@@ -3,13 +3,19 @@
 Every CSV has a fixed set of columns (see ``SOURCES.md``). A value that is the
 wrong type, negative, an unknown code, or a set of shares that does not sum
 to 1 is rejected with a message naming the file, the row (as numbered in a
-spreadsheet, header = row 1) and the column.
+spreadsheet, header = row 1) and the column. A row the model needs that is
+missing is an error too: nothing is ever filled with zeros. Files may be in any
+encoding a spreadsheet writes (see :func:`sefton_finance.reading.read_text`).
+
+The base year is 2019/20 unless the directory has an ``about.csv``
+(``key,value`` rows; the one key is ``base_year``).
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,10 +35,26 @@ from sefton_finance.codes import (
     PODS,
     payment_group,
 )
-from sefton_finance.errors import BaselineError
+from sefton_finance.config.levers import year_start
+from sefton_finance.errors import BaselineError, shown
+from sefton_finance.reading import read_text
 
 PACKAGED = Path(__file__).resolve().parent / "data"
 SHARE_TOLERANCE = 1e-6
+DEFAULT_BASE_YEAR = "2019/20"
+"""Base year of a baseline without an ``about.csv`` (the packaged one's, see SOURCES.md)."""
+ABOUT = "about.csv"
+"""Optional file of ``key,value`` rows describing the baseline (``base_year``)."""
+MAX_DECISION_LAG = 30
+"""Longest decision lag, in years: the longest horizon a scenario may have."""
+DES_RESOURCES: tuple[str, ...] = (
+    "ed_cubicles",
+    "utc_cubicles",
+    "acute_beds",
+    "escalation_beds",
+    "op_slots_per_week",
+)
+"""Resources every discrete-event site needs a row for in capacity.csv."""
 
 Parser = Callable[[str], Any]
 
@@ -69,6 +91,13 @@ def _whole(text: str) -> int:
     value = int(text)
     if value < 0:
         raise ValueError("must be a whole number >= 0")
+    return value
+
+
+def _lag(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= MAX_DECISION_LAG:
+        raise ValueError(f"must be a whole number of years from 0 to {MAX_DECISION_LAG}")
     return value
 
 
@@ -184,7 +213,7 @@ def schemas(org: Parser, commissioner: Parser) -> dict[str, dict[str, Parser]]:
             "stepped_share": _share,
             "variable_share": _share,
             "units_per_step": _non_negative,
-            "decision_lag_years": _whole,
+            "decision_lag_years": _lag,
         },
         "allocations.csv": {
             "org": commissioner,
@@ -254,14 +283,25 @@ def read_table(path: Path, schema: dict[str, Parser]) -> Table:
     """Read one CSV and parse every cell with its column's parser."""
     if not path.is_file():
         raise BaselineError(path, ["file is missing from the baseline directory"])
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
+    content, encoding = read_text(path, BaselineError)
+    reader = csv.DictReader(io.StringIO(content, newline=""))
+    try:
+        header = [name.strip() for name in reader.fieldnames or []]
+        reader.fieldnames = header
         missing = [name for name in schema if name not in header]
         if missing:
-            raise BaselineError(path, [f"missing column(s) {missing}; expected {list(schema)}"])
+            raise BaselineError(
+                path,
+                [
+                    f"missing column(s) {missing}; expected {list(schema)}, found "
+                    f"{shown(header)} (read as {encoding})"
+                ],
+            )
         rows, numbers = [], []
-        for number, raw in enumerate(reader, start=2):
+        for raw in reader:
+            # The reader's line count is the spreadsheet row, also when a quoted cell
+            # holds a line break.
+            number = reader.line_num
             parsed = {}
             for column, parse in schema.items():
                 text = (raw.get(column) or "").strip()
@@ -269,10 +309,12 @@ def read_table(path: Path, schema: dict[str, Parser]) -> Table:
                     parsed[column] = parse(text)
                 except ValueError as error:
                     raise BaselineError(
-                        path, [f"row {number}, column '{column}': {error} (got {text!r})"]
+                        path, [f"row {number}, column '{column}': {error} (got {shown(text)})"]
                     ) from None
             rows.append(parsed)
             numbers.append(number)
+    except csv.Error as error:
+        raise BaselineError(path, [f"row {reader.line_num}: not valid CSV ({error})"]) from None
     return Table(path, rows, numbers)
 
 
@@ -287,11 +329,20 @@ def _unique(table: Table, keys: tuple[str, ...]) -> None:
         seen[key] = number
 
 
-def _complete(table: Table, keys: tuple[str, ...], expected: Iterable[tuple]) -> None:
+def _complete(
+    table: Table, keys: tuple[str, ...], expected: Iterable[tuple], why: str = ""
+) -> None:
+    """Every key in ``expected`` has a row: a missing one is an error, never a zero."""
     present = {tuple(row[k] for k in keys) for row in table.rows}
     for combination in expected:
         if combination not in present:
-            raise table.fail(f"missing row for {dict(zip(keys, combination, strict=True))}")
+            named = ", ".join(f"{k} '{v}'" for k, v in zip(keys, combination, strict=True))
+            columns = ", ".join(f"'{k}'" for k in keys)
+            raise table.fail(
+                f"missing row for {named} (column {columns})"
+                + (f": {why}" if why else "")
+                + "; a missing row is never read as zero"
+            )
 
 
 def _to_array(
@@ -341,6 +392,8 @@ class Baseline:
     waiting_list: xr.DataArray
     capacity: xr.DataArray
     tables: dict[str, Table] = field(repr=False)
+    base_year: str = DEFAULT_BASE_YEAR
+    """Financial year the baseline describes, e.g. '2019/20'."""
 
     # Derived views are cached on the instance (``cached_property`` writes to the
     # instance ``__dict__``, which a frozen dataclass allows): the pipeline asks for
@@ -670,7 +723,9 @@ class ContractTerms:
 def baseline_digest(directory: Path) -> str:
     """SHA-256 over the baseline's CSV files (names and bytes), recorded with every result."""
     digest = hashlib.sha256()
-    for name in sorted(SCHEMAS):
+    # about.csv counts only where it exists, so a baseline without one keeps its digest.
+    names = sorted(SCHEMAS) + ([ABOUT] if (directory / ABOUT).exists() else [])
+    for name in names:
         digest.update(name.encode())
         digest.update((directory / name).read_bytes())
     return digest.hexdigest()
@@ -696,6 +751,7 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
     directory = PACKAGED if directory is None else Path(directory)
     if not directory.is_dir():
         raise BaselineError(directory, ["baseline directory not found"])
+    base_year = read_base_year(directory)
     organisation_rows = read_table(directory / "organisations.csv", ORGANISATIONS_SCHEMA)
     _unique(organisation_rows, ("org",))
     organisations = _organisations(organisation_rows)
@@ -741,6 +797,35 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
     _unique(t["contracts.csv"], ("commissioner", "provider"))
     _unique(t["waiting_list.csv"], ("pod", "locality"))
     _unique(t["capacity.csv"], ("org", "resource"))
+    commissioners = list(organisations.commissioners)
+    _complete(
+        t["allocations.csv"],
+        ("org",),
+        [(c,) for c in commissioners],
+        "every commissioner needs its allocation or council funding",
+    )
+    _complete(
+        t["other_spend.csv"],
+        ("org",),
+        [(c,) for c in commissioners],
+        "every commissioner needs its spend outside the modelled activity (write 0 if none)",
+    )
+    with_lists = [
+        r["pod"] for r in t["pods.csv"].rows if r["has_waiting_list"] and r["pod"] in PODS
+    ]
+    _complete(
+        t["waiting_list.csv"],
+        ("pod", "locality"),
+        [(p, loc) for p in with_lists for loc in locs],
+        "pods.csv gives this pod a waiting list (write 0 if nobody waits)",
+    )
+    _complete(
+        t["capacity.csv"],
+        ("org", "resource"),
+        [(site, r) for site in organisations.des_sites for r in DES_RESOURCES],
+        "the discrete-event model simulates this site",
+    )
+    _check_capacity_methods(t["pods.csv"])
 
     pods = xr.Dataset(
         {
@@ -818,7 +903,6 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
 
     coords_op = {"org": orgs, "pod": pods_list}
     contracts = t["contracts.csv"]
-    commissioners = list(organisations.commissioners)
     exists = _to_array(
         Table(contracts.path, [dict(r, one=1.0) for r in contracts.rows], contracts.row_numbers),
         ("commissioner", "provider"),
@@ -919,9 +1003,54 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
             "amount",
         ),
         tables=tables,
+        base_year=base_year,
     )
     _check_contracts(baseline, contracts)
     return baseline
+
+
+def _check_capacity_methods(table: Table) -> None:
+    """Each pod has the figures its capacity method needs, within their bounds.
+
+    A zero or missing throughput would make a linear pod need no capacity at all (and
+    cost nothing to run), so it is an error rather than a silent zero.
+    """
+    needs = {
+        "linear": (
+            ("throughput_per_unit", lambda v: v > 0, "above 0 (activity a unit handles a year)"),
+        ),
+        "erlang_c": (
+            ("service_hours", lambda v: v > 0, "above 0 (mean hours of service)"),
+            ("target", lambda v: 0 < v < 1, "above 0 and below 1 (probability of waiting)"),
+        ),
+        "beds": (("target", lambda v: 0 < v <= 1, "above 0 and at most 1 (occupancy)"),),
+    }
+    for row, number in zip(table.rows, table.row_numbers, strict=True):
+        for column, within, bound in needs.get(row["capacity_method"], ()):
+            value = row[column]
+            if value is None or not within(value):
+                raise table.fail(
+                    f"capacity method '{row['capacity_method']}' needs {column} {bound}, "
+                    f"got {'nothing' if value is None else value}",
+                    number,
+                    column,
+                )
+
+
+def read_base_year(directory: Path) -> str:
+    """The base year of a baseline directory: from ``about.csv`` if there is one."""
+    path = directory / ABOUT
+    if not path.exists():
+        return DEFAULT_BASE_YEAR
+    about = read_table(path, {"key": _code(("base_year",), "key"), "value": _text})
+    _unique(about, ("key",))
+    _complete(about, ("key",), [("base_year",)])
+    value = about.rows[0]["value"]
+    try:
+        year_start(value)
+    except ValueError as error:
+        raise about.fail(f"{error}", about.row_numbers[0], "value") from None
+    return value
 
 
 def _organisations(table: Table) -> Organisations:

@@ -9,23 +9,47 @@ lever values as one mapping (:data:`Levers`).
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import BeforeValidator
 
 _YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 
 
-def _check_interval(value: float | tuple[float, float]) -> float | tuple[float, float]:
-    if isinstance(value, tuple) and value[0] > value[1]:
-        raise ValueError(f"interval low {value[0]} is above high {value[1]}")
-    return value
+def _finite(value: Any, what: str) -> float:
+    # bool is an int to Python; `true` for a growth rate is a typo, not 1.0.
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{what} must be a number")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"{what} must be a finite number, not NaN or infinity")
+    return number
 
 
-Lever = Annotated[float | tuple[float, float], AfterValidator(_check_interval)]
-"""A number, or an interval ``[low, high]`` to be sampled in Monte Carlo draws."""
+def _lever(value: Any) -> float | tuple[float, float]:
+    """A number or an interval ``[low, high]``, finite, low <= high (one message per problem)."""
+    if isinstance(value, list | tuple):
+        if len(value) != 2:
+            raise ValueError(f"an interval is [low, high], two numbers; got {len(value)}")
+        low, high = (
+            _finite(value[0], "the interval's low"),
+            _finite(value[1], "the interval's high"),
+        )
+        if low > high:
+            raise ValueError(f"interval low {low} is above high {high}")
+        return (low, high)
+    return _finite(value, "a lever (a number or an interval [low, high])")
+
+
+Lever = Annotated[float | tuple[float, float], BeforeValidator(_lever)]
+"""A finite number, or an interval ``[low, high]`` to be sampled in Monte Carlo draws."""
 
 
 def central(lever: float | tuple[float, float]) -> float:

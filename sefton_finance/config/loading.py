@@ -1,15 +1,15 @@
-"""Reading scenario files: safe YAML, validated, checked against the intervention library."""
+"""Reading scenario files: safe YAML within limits, validated, checked against the library."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from sefton_finance.config.scenario import Scenario
 from sefton_finance.errors import ScenarioError, describe_validation_error
 from sefton_finance.interventions.registry import resolve_interventions
+from sefton_finance.reading import load_yaml, read_text
 
 
 def parse_scenario(text: str, source: str | Path = "<scenario>") -> Scenario:
@@ -18,7 +18,8 @@ def parse_scenario(text: str, source: str | Path = "<scenario>") -> Scenario:
     Parameters
     ----------
     text : str
-        YAML text (read with ``yaml.safe_load``: no arbitrary objects).
+        YAML text (read safely, no arbitrary objects, within the limits of
+        :func:`sefton_finance.reading.load_yaml`: size, depth, aliases, no duplicate keys).
     source : str or Path
         File name used in error messages.
 
@@ -31,14 +32,7 @@ def parse_scenario(text: str, source: str | Path = "<scenario>") -> Scenario:
     ScenarioError
         Naming the file, the field and the bad value.
     """
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError(
-            source, [f"not valid YAML{where}: {getattr(error, 'problem', error)}"]
-        ) from None
+    data = load_yaml(text, source, ScenarioError)
     if data is None:
         raise ScenarioError(source, ["file is empty: a scenario needs at least 'name'"])
     if not isinstance(data, dict):
@@ -54,6 +48,23 @@ def parse_scenario(text: str, source: str | Path = "<scenario>") -> Scenario:
     return scenario
 
 
+def read_scenario(path: str | Path) -> tuple[Scenario, str]:
+    """Read and validate a scenario file; return it with the text it was read from.
+
+    The text (recorded and hashed with every result) is decoded as
+    :func:`sefton_finance.reading.read_text` reads any text file: UTF-8 with or
+    without a byte-order mark, UTF-16 with one, or Windows-1252.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, the field and the bad value.
+    """
+    path = Path(path)
+    text, _ = read_text(path, ScenarioError)
+    return parse_scenario(text, source=path), text
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file.
 
@@ -66,13 +77,4 @@ def load_scenario(path: str | Path) -> Scenario:
     -------
     Scenario
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(path, ["file not found"]) from None
-    except (UnicodeDecodeError, IsADirectoryError) as error:
-        raise ScenarioError(
-            path, [f"cannot read as a text file ({error.__class__.__name__})"]
-        ) from None
-    return parse_scenario(text, source=path)
+    return read_scenario(path)[0]

@@ -17,8 +17,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sefton_finance.codes import PODS
-from sefton_finance.config.base import Frozen
+from sefton_finance.config.base import Frozen, Text
 from sefton_finance.config.levers import Lever, bounds, year_labels, year_start
+
+MAX_SEED = 2**63 - 1
+"""Largest seed: results store the seed as a 64-bit integer (netCDF has no bigger one)."""
 
 
 class Horizon(Frozen):
@@ -285,9 +288,9 @@ class Scenario(Frozen):
 
     name: str = Field(pattern=r"^[a-z0-9_]+$")
     """Short identifier (lower case, digits, underscores), used in results and file names."""
-    title: str = ""
+    title: Text = ""
     """Title shown on tables and charts."""
-    description: str = ""
+    description: Text = ""
     """What the scenario assumes, in plain English."""
     horizon: Horizon = Horizon()
     growth: Growth = Growth()
@@ -297,8 +300,8 @@ class Scenario(Frozen):
     uncertainty: Uncertainty = Uncertainty()
     interventions: tuple[InterventionUse, ...] = ()
     """Interventions applied in this order (order matters when two act on the same flow)."""
-    seed: int = Field(20190401, ge=0)
-    """Seed of the run's single SeedSequence."""
+    seed: int = Field(20190401, ge=0, le=MAX_SEED)
+    """Seed of the run's single SeedSequence (0 to 2^63 - 1)."""
     draws: int = Field(1, ge=1, le=100_000)
     """Monte Carlo draws (draw 0 is the principal run at central values)."""
 

@@ -33,7 +33,7 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from sefton_finance.codes import AGE_BANDS, LOCALITIES, PODS
-from sefton_finance.config.base import Frozen
+from sefton_finance.config.base import Frozen, Text
 from sefton_finance.config.levers import Lever, bounds, central, year_start
 from sefton_finance.model.draws import lever_column
 
@@ -44,7 +44,7 @@ LeverValues = Mapping[str, Any]
 class InterventionParams(Frozen):
     """Parameters every intervention has."""
 
-    description: str = ""
+    description: Text = ""
     """One line saying what the intervention does."""
     pods: tuple[str, ...] = Field(min_length=1)
     """Points of delivery whose activity the intervention acts on."""
@@ -74,9 +74,9 @@ class InterventionParams(Frozen):
     organisation holds (``community_mental_health``)."""
     intensity: float = Field(1.0, ge=0, le=10)
     """Scale of the intervention: multiplies the effect (capped at 100%) and the costs."""
-    evidence: str = ""
+    evidence: Text = ""
     """What the evidence says, in a sentence."""
-    source: str = ""
+    source: Text = ""
     """Source of the evidence, or 'ASSUMPTION: ...'."""
 
     @field_validator("pods")

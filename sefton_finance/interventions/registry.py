@@ -34,12 +34,12 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import ValidationError
 
 from sefton_finance.errors import InterventionError, describe_validation_error
 from sefton_finance.interventions.base import Intervention
 from sefton_finance.interventions.mechanisms import MECHANISMS
+from sefton_finance.reading import load_yaml, read_text
 
 if TYPE_CHECKING:
     from sefton_finance.config.scenario import Scenario
@@ -105,10 +105,8 @@ def read_definition(
     InterventionError
         Naming the file and field if it is not a valid definition.
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise InterventionError(path, [f"not valid YAML: {error}"]) from None
+    text, _ = read_text(path, InterventionError)
+    data = load_yaml(text, path, InterventionError)
     return _definition_from_mapping(data, str(path), mechanisms, expected_name=path.stem)
 
 

@@ -66,6 +66,52 @@ BAD_SCENARIOS = {
     "missing name": ("seed: 1\n", "name", "name"),
     "bad name": ("name: Place Plan!\n", "name", "Place Plan!"),
     "listed twice": ("name: x\ninterventions:\n  - name: pifu\n  - name: pifu\n", "pifu", "twice"),
+    "NaN lever": (
+        "name: x\nfinance:\n  allocation_growth: .nan\n",
+        "finance.allocation_growth",
+        "nan",
+    ),
+    "infinity in an interval": (
+        "name: x\nfinance:\n  allocation_growth: [0.022, .inf]\n",
+        "finance.allocation_growth",
+        "[0.022, inf]",
+    ),
+    "NaN growth by pod": (
+        "name: x\ngrowth:\n  by_pod: {ae_type1: .nan}\n",
+        "growth.by_pod.ae_type1",
+        "nan",
+    ),
+    "NaN plain field": (
+        "name: x\nfinance:\n  discount_rate: .nan\n",
+        "finance.discount_rate",
+        "nan",
+    ),
+    "NaN intervention lever": (
+        "name: x\ninterventions:\n  - name: pifu\n    effect: [0.1, .nan]\n",
+        "interventions[0].effect",
+        "nan",
+    ),
+    "minus infinity cost": (
+        "name: x\ninterventions:\n  - name: pifu\n    setup_cost: -.inf\n",
+        "interventions[0].setup_cost",
+        "-inf",
+    ),
+    "NUL in a title": ('name: x\ntitle: "a\\0b"\n', "title", "\\x00"),
+    "seed beyond 64 bits": (
+        "name: x\nseed: 1180591620717411303424\n",
+        "seed",
+        "1180591620717411303424",
+    ),
+    "three-number interval": (
+        "name: x\ngrowth:\n  non_demographic: [0.01, 0.02, 0.03]\n",
+        "growth.non_demographic",
+        "0.03",
+    ),
+    "true for a number": (
+        "name: x\ngrowth:\n  non_demographic: true\n",
+        "growth.non_demographic",
+        "True",
+    ),
 }
 
 
