@@ -1,9 +1,11 @@
 """The shipped scenarios end to end: the story the board sees, and the invariants."""
 
+import textwrap
+
 import numpy as np
 import pytest
 import xarray as xr
-from helpers import SCENARIOS, simple_scenario
+from helpers import SCENARIOS, scenario_from
 
 from sefton_finance.api import run, run_file
 from sefton_finance.results import balance_checks
@@ -78,7 +80,11 @@ def test_zero_effect_zero_cost_interventions_change_nothing(baseline, shipped):
       effect: 0
       recurring_cost: 0
     """
-    with_zero = run(simple_scenario("zero", zero, extra=_do_nothing_growth()), baseline)
+    text = (SCENARIOS / "do_nothing.yaml").read_text().replace("name: do_nothing", "name: zero")
+    zero_scenario = scenario_from(
+        text + "interventions:\n" + textwrap.indent(textwrap.dedent(zero), "  ")
+    )
+    with_zero = run(zero_scenario, baseline)
     reference = shipped["do_nothing"]
     for variable in (
         "system_surplus",
@@ -93,13 +99,6 @@ def test_zero_effect_zero_cost_interventions_change_nothing(baseline, shipped):
             with_zero[variable].values, reference[variable].values, err_msg=variable
         )
     assert float(np.abs(with_zero["bridge"]).max()) == 0.0
-
-
-def _do_nothing_growth():
-    text = (SCENARIOS / "do_nothing.yaml").read_text()
-    start = text.index("  by_pod:")
-    end = text.index("finance:")
-    return "growth:\n  non_demographic: 0.015\n" + text[start:end]
 
 
 def test_every_result_records_how_it_was_made(shipped):
