@@ -23,8 +23,10 @@ escalation: the pool holds ``acute_beds + escalation_beds``), else boards in
 the cubicle in a FIFO bed queue shared with direct admissions; an elective
 inpatient who finds no bed is cancelled and tries again ``elective_deferral_days``
 later (a retry event in the same heap), as often as needed while the retry falls
-inside the horizon. With the same inputs both engines produce the same
-timestamps (tested).
+inside the horizon. Simultaneous events go in order of the patients' keys
+(``inputs.patient_keys``: order of arrival), compared with the time in the
+heap. With the same inputs both engines produce the same timestamps, to the
+bit (tested, with random and with fixed times).
 
 ``@njit(cache=True)`` stores compiled code next to the module; the first call
 in a fresh environment compiles (a few seconds), which the benchmark reports
@@ -36,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .inputs import HOURS_PER_DAY, SiteInputs
+from .inputs import HOURS_PER_DAY, SiteInputs, patient_keys
 from .records import BED, HOME, VIRTUAL_WARD, SiteRecords
 
 _ED_DONE, _BED_END, _VW_END, _EL_RETRY = 0, 1, 2, 3
@@ -103,11 +105,17 @@ def _replace_top(heap, size, value):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def _before(t1, c1, t2, c2):  # pragma: no cover - compiled
+    """The tie-break rule: earlier time first, then the lower code (patient key, then kind)."""
+    return t1 < t2 or (t1 == t2 and c1 < c2)
+
+
+@njit(cache=True)
 def _push(times, codes, size, t, code):  # pragma: no cover - compiled
     i = size
     while i > 0:
         parent = (i - 1) // 2
-        if times[parent] <= t:
+        if not _before(t, code, times[parent], codes[parent]):
             break
         times[i] = times[parent]
         codes[i] = codes[parent]
@@ -127,9 +135,11 @@ def _pop(times, codes, size):  # pragma: no cover - compiled
         child = 2 * i + 1
         if child >= size:
             break
-        if child + 1 < size and times[child + 1] < times[child]:
+        if child + 1 < size and _before(
+            times[child + 1], codes[child + 1], times[child], codes[child]
+        ):
             child += 1
-        if times[child] >= t:
+        if not _before(times[child], codes[child], t, code):
             break
         times[i] = times[child]
         codes[i] = codes[child]
@@ -144,6 +154,7 @@ def hospital_kernel(  # pragma: no cover - compiled
     ed_arr, ed_service, ed_admit, ed_vw_elig, ed_bed_los, ed_vw_los,
     d_arr, d_vw_elig, d_bed_los, d_vw_los,
     el_arr, el_inpatient, el_los,
+    ed_key, d_key, el_key, index_of_key,
     cubicles, bed_capacity, vw_capacity, deferral, horizon,
     ed_start, ed_done, ed_leave, ed_route, d_start, d_route,
     el_admitted, el_start, el_cancellations,
@@ -152,6 +163,11 @@ def hospital_kernel(  # pragma: no cover - compiled
 
     Elective inpatients who find no bed are deferred by ``deferral`` hours and
     retried while the retry time is before ``horizon``.
+
+    Events happen in order of time, then of the patient's key (``ed_key``,
+    ``d_key``, ``el_key``: see ``inputs.patient_keys``); ``index_of_key`` maps a
+    key back to the patient's index in its own arrays. An event's code is
+    ``4 * key + kind``, so comparing ``(time, code)`` applies the rule.
     """
     n_ed, n_d, n_el = ed_arr.size, d_arr.size, el_arr.size
     # Every patient has at most one pending event (a treatment end, a stay end or an
@@ -167,30 +183,32 @@ def hospital_kernel(  # pragma: no cover - compiled
     free_cubicles, beds, vw = cubicles, 0, 0
     ie, idr, iel = 0, 0, 0
     while True:
+        # The next arrival: the earliest, ties to the lower key (as for every event).
         t = np.inf
+        key = 4 * (n_ed + n_d + n_el)
         source = -1
         if ie < n_ed:
-            t, source = ed_arr[ie], 0
-        if idr < n_d and d_arr[idr] < t:
-            t, source = d_arr[idr], 1
-        if iel < n_el and el_arr[iel] < t:
-            t, source = el_arr[iel], 2
-        if size > 0 and times[0] <= t:
+            t, key, source = ed_arr[ie], 4 * ed_key[ie], 0
+        if idr < n_d and _before(d_arr[idr], 4 * d_key[idr], t, key):
+            t, key, source = d_arr[idr], 4 * d_key[idr], 1
+        if iel < n_el and _before(el_arr[iel], 4 * el_key[iel], t, key):
+            t, key, source = el_arr[iel], 4 * el_key[iel], 2
+        if size > 0 and _before(times[0], codes[0], t, key):
             t, code = times[0], codes[0]
             size = _pop(times, codes, size)
-            kind, who = code % 4, code // 4
+            kind, who = code % 4, index_of_key[code // 4]
             leaving = -1  # ED patient who releases a cubicle now
             if kind == _EL_RETRY:
                 if beds < bed_capacity:
                     beds += 1
                     el_admitted[who] = True
                     el_start[who] = t
-                    size = _push(times, codes, size, t + el_los[who], _BED_END)
+                    size = _push(times, codes, size, t + el_los[who], 4 * el_key[who] + _BED_END)
                 else:
                     el_cancellations[who] += 1
                     retry = t + deferral
                     if retry < horizon:
-                        size = _push(times, codes, size, retry, 4 * who + _EL_RETRY)
+                        size = _push(times, codes, size, retry, 4 * el_key[who] + _EL_RETRY)
             elif kind == _ED_DONE:
                 if not ed_admit[who]:
                     ed_route[who] = HOME
@@ -198,12 +216,14 @@ def hospital_kernel(  # pragma: no cover - compiled
                 elif ed_vw_elig[who] and vw < vw_capacity:
                     vw += 1
                     ed_route[who] = VIRTUAL_WARD
-                    size = _push(times, codes, size, t + ed_vw_los[who], _VW_END)
+                    size = _push(times, codes, size, t + ed_vw_los[who], 4 * ed_key[who] + _VW_END)
                     leaving = who
                 elif beds < bed_capacity:
                     beds += 1
                     ed_route[who] = BED
-                    size = _push(times, codes, size, t + ed_bed_los[who], _BED_END)
+                    size = _push(
+                        times, codes, size, t + ed_bed_los[who], 4 * ed_key[who] + _BED_END
+                    )
                     leaving = who
                 else:
                     bed_queue[bed_tail] = 2 * who
@@ -215,12 +235,16 @@ def hospital_kernel(  # pragma: no cover - compiled
                     who = waiting // 2
                     if waiting % 2 == 0:
                         ed_route[who] = BED
-                        size = _push(times, codes, size, t + ed_bed_los[who], _BED_END)
+                        size = _push(
+                            times, codes, size, t + ed_bed_los[who], 4 * ed_key[who] + _BED_END
+                        )
                         leaving = who
                     else:
                         d_route[who] = BED
                         d_start[who] = t
-                        size = _push(times, codes, size, t + d_bed_los[who], _BED_END)
+                        size = _push(
+                            times, codes, size, t + d_bed_los[who], 4 * d_key[who] + _BED_END
+                        )
                 else:
                     beds -= 1
             else:
@@ -232,7 +256,7 @@ def hospital_kernel(  # pragma: no cover - compiled
                     ed_head += 1
                     ed_start[nxt] = t
                     ed_done[nxt] = t + ed_service[nxt]
-                    size = _push(times, codes, size, ed_done[nxt], 4 * nxt + _ED_DONE)
+                    size = _push(times, codes, size, ed_done[nxt], 4 * ed_key[nxt] + _ED_DONE)
                 else:
                     free_cubicles += 1
         elif source == 0:
@@ -240,7 +264,7 @@ def hospital_kernel(  # pragma: no cover - compiled
                 free_cubicles -= 1
                 ed_start[ie] = t
                 ed_done[ie] = t + ed_service[ie]
-                size = _push(times, codes, size, ed_done[ie], 4 * ie + _ED_DONE)
+                size = _push(times, codes, size, ed_done[ie], 4 * ed_key[ie] + _ED_DONE)
             else:
                 ed_queue[ed_tail] = ie
                 ed_tail += 1
@@ -250,12 +274,12 @@ def hospital_kernel(  # pragma: no cover - compiled
                 vw += 1
                 d_route[idr] = VIRTUAL_WARD
                 d_start[idr] = t
-                size = _push(times, codes, size, t + d_vw_los[idr], _VW_END)
+                size = _push(times, codes, size, t + d_vw_los[idr], 4 * d_key[idr] + _VW_END)
             elif beds < bed_capacity:
                 beds += 1
                 d_route[idr] = BED
                 d_start[idr] = t
-                size = _push(times, codes, size, t + d_bed_los[idr], _BED_END)
+                size = _push(times, codes, size, t + d_bed_los[idr], 4 * d_key[idr] + _BED_END)
             else:
                 bed_queue[bed_tail] = 2 * idr + 1
                 bed_tail += 1
@@ -268,12 +292,12 @@ def hospital_kernel(  # pragma: no cover - compiled
                 beds += 1
                 el_admitted[iel] = True
                 el_start[iel] = t
-                size = _push(times, codes, size, t + el_los[iel], _BED_END)
+                size = _push(times, codes, size, t + el_los[iel], 4 * el_key[iel] + _BED_END)
             else:
                 el_cancellations[iel] += 1
                 retry = t + deferral
                 if retry < horizon:
-                    size = _push(times, codes, size, retry, 4 * iel + _EL_RETRY)
+                    size = _push(times, codes, size, retry, 4 * el_key[iel] + _EL_RETRY)
             iel += 1
         else:
             break
@@ -286,11 +310,16 @@ def run_site(inputs: SiteInputs) -> SiteRecords:
         inputs.ed_arr.size, inputs.direct_arr.size, inputs.utc_arr.size,
         inputs.el_arr.size, inputs.op_arr.size,
     )  # fmt: skip
+    ed_key, d_key, el_key = patient_keys(inputs)
+    index_of_key = np.concatenate([np.arange(k.size) for k in (ed_key, d_key, el_key)])[
+        np.argsort(np.concatenate([ed_key, d_key, el_key]))
+    ]
     hospital_kernel(
         inputs.ed_arr, inputs.ed_service, inputs.ed_admit, inputs.ed_vw_eligible,
         inputs.ed_bed_los, inputs.ed_vw_los,
         inputs.direct_arr, inputs.direct_vw_eligible, inputs.direct_bed_los, inputs.direct_vw_los,
         inputs.el_arr, inputs.el_inpatient, inputs.el_los,
+        ed_key, d_key, el_key, index_of_key,
         cap.ed_cubicles, cap.acute_beds + cap.escalation_beds, cap.virtual_ward_beds,
         cap.elective_deferral_days * HOURS_PER_DAY, inputs.horizon,
         rec.ed_start, rec.ed_done, rec.ed_leave, rec.ed_route,

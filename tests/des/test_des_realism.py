@@ -34,7 +34,7 @@ def assert_same_records(a, b):
     for name in a.__dataclass_fields__:
         x, y = getattr(a, name), getattr(b, name)
         if x.dtype.kind == "f":
-            np.testing.assert_allclose(y, x, rtol=0, atol=1e-6, err_msg=name)
+            np.testing.assert_array_equal(y, x, err_msg=name)
         else:
             np.testing.assert_array_equal(y, x, err_msg=name)
 
