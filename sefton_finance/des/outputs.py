@@ -273,10 +273,9 @@ def _activity(inputs: SiteInputs, rec: SiteRecords, years: np.ndarray) -> dict[s
     def late(arrive: np.ndarray, served: np.ndarray) -> np.ndarray:
         # Arrived in the year and not served by its end (elective: not yet admitted).
         index = np.searchsorted(years, arrive, side="right") - 1
-        out = np.zeros(len(ends))
         ok = np.isfinite(arrive) & (index >= 0) & (index < len(ends))
-        np.add.at(out, index[ok], ~(served[ok] < ends[index[ok]]))
-        return out
+        waiting = ~(served[ok] < ends[index[ok]])
+        return np.bincount(index[ok], weights=waiting, minlength=len(ends)).astype(float)
 
     unmet = {
         "ae_type1": late(inputs.ed_arr, rec.ed_leave),
