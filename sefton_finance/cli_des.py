@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.table import Table
 
@@ -253,14 +254,14 @@ def des_command(
     print_performance(result, scenario.name, scenario.capacity.replications)
 
 
+SUFFIXES = ("_lower", "_upper", "_replications", "_cap", "_at_cap")
+"""Variables that go with a ``des_`` measure rather than being one."""
+
+
 def print_performance(result, name: str, replications: int) -> None:
     """The discrete-event figures of a result, one table a year: performance by site with
     95% confidence intervals, and the congestion cost."""
-    measures = [
-        n
-        for n in result.data_vars
-        if n.startswith("des_") and not n.endswith(("_lower", "_upper", "_replications"))
-    ]
+    measures = [n for n in result.data_vars if n.startswith("des_") and not n.endswith(SUFFIXES)]
     congestion = result["cost_congestion"].sum("pod")
     sites = [str(s) for s in result.site.values]
     for year in (str(y) for y in result.year.values):
@@ -272,16 +273,10 @@ def print_performance(result, name: str, replications: int) -> None:
         for site in sites:
             table.add_column(site, justify="right")
         for measure in measures:
-            cells = []
-            for site in sites:
-                at = {"year": year, "site": site}
-                mean = float(result[measure].sel(at))
-                lower = float(result[f"{measure}_lower"].sel(at))
-                upper = float(result[f"{measure}_upper"].sel(at))
-                fmt = (
-                    (lambda v: f"{v:.1%}") if "performance" in measure else (lambda v: f"{v:,.1f}")
-                )
-                cells.append(f"{fmt(mean)} ({fmt(lower)}-{fmt(upper)})")
+            cells = [
+                performance_cell(result, measure, {"year": year, "site": site}, replications)
+                for site in sites
+            ]
             table.add_row(result[measure].attrs["long_name"], *cells)
         table.add_section()
         table.add_row(
@@ -289,3 +284,24 @@ def print_performance(result, name: str, replications: int) -> None:
             *[f"{float(congestion.sel(year=year, org=site)) / 1e6:,.2f}" for site in sites],
         )
         console.print(table)
+
+
+def performance_cell(result, measure: str, at: dict, replications: int) -> str:
+    """``mean (lower-upper)``; a measure at its cap says so rather than showing a zero-width
+    interval (peak beds at the bed base means the beds were full)."""
+
+    def fmt(value: float) -> str:
+        return f"{value:.1%}" if "performance" in measure else f"{value:,.1f}"
+
+    mean = float(result[measure].sel(at))
+    lower = float(result[f"{measure}_lower"].sel(at))
+    upper = float(result[f"{measure}_upper"].sel(at))
+    interval = f" ({fmt(lower)}-{fmt(upper)})" if np.isfinite([lower, upper]).all() else ""
+    if f"{measure}_at_cap" in result:
+        at_cap = round(float(result[f"{measure}_at_cap"].sel(at)) * replications)
+        cap = float(result[f"{measure}_cap"].sel(at))
+        if at_cap == replications:
+            return f"capped at {cap:,.0f} (beds full in every replication)"
+        if at_cap > 0:
+            return f"{fmt(mean)}{interval}, capped at {cap:,.0f} in {at_cap} of {replications}"
+    return f"{fmt(mean)}{interval}"

@@ -323,23 +323,33 @@ def congestion_cost(des: xr.Dataset, baseline: Baseline, price_index: xr.DataArr
 
 
 def performance_summary(des: xr.Dataset) -> xr.Dataset:
-    """The board's performance measures: each replication's value, and their mean with a
-    95% confidence interval (``des_<measure>``, ``_lower``, ``_upper``, ``_replications``)."""
+    """The board's performance measures with bounded 95% confidence intervals.
+
+    For each measure: its mean over replications (``des_<measure>``), the
+    interval (``_lower``, ``_upper``) clipped to the values the measure can
+    take (counts and times at least 0, shares in [0, 1], occupied beds at most
+    the beds open) and each replication's value (``_replications``). A measure
+    the bed base caps (peak occupied beds) also carries the cap (``_cap``) and
+    the share of replications that reached it (``_at_cap``): a peak at the cap
+    says the beds were full, not that the peak is known exactly.
+    """
+    beds_open = des["station_capacity"].sel(station="acute_beds", drop=True).max("replication")
     measures = {
-        "ed_4hr_performance": "ED (type 1) seen within 4 hours",
-        "ed_mean_time_hours": "Mean time in ED",
-        "bed_occupancy_mean": "Mean occupied beds",
-        "bed_occupancy_peak": "Peak occupied beds",
-        "escalation_bed_days": "Escalation bed-days",
-        "elective_cancellations": "Elective cancellations",
-        "op_waiting_list": "Outpatient waiting list",
-        "op_18wk_performance": "Outpatients seen within 18 weeks",
+        # name: (label, lowest value, highest value or cap, capped)
+        "ed_4hr_performance": ("ED (type 1) seen within 4 hours", 0.0, 1.0, False),
+        "ed_mean_time_hours": ("Mean time in ED", 0.0, None, False),
+        "bed_occupancy_mean": ("Mean occupied beds", 0.0, beds_open, False),
+        "bed_occupancy_peak": ("Peak occupied beds", 0.0, beds_open, True),
+        "escalation_bed_days": ("Escalation bed-days", 0.0, None, False),
+        "elective_cancellations": ("Elective cancellations", 0.0, None, False),
+        "op_waiting_list": ("Outpatient waiting list", 0.0, None, False),
+        "op_18wk_performance": ("Outpatients seen within 18 weeks", 0.0, 1.0, False),
     }
     out = xr.Dataset()
-    for name, label in measures.items():
+    for name, (label, low, high, capped) in measures.items():
         if name not in des:
             continue
-        mean, lower, upper = confidence_interval(des[name], dim="replication")
+        mean, lower, upper = confidence_interval(des[name], dim="replication", bounds=(low, high))
         units = des[name].attrs.get("units", "")
         out[f"des_{name}"] = mean.assign_attrs(units=units, long_name=label)
         out[f"des_{name}_lower"] = lower.assign_attrs(
@@ -351,4 +361,11 @@ def performance_summary(des: xr.Dataset) -> xr.Dataset:
         out[f"des_{name}_replications"] = des[name].assign_attrs(
             units=units, long_name=f"{label}, each replication"
         )
+        if capped:
+            out[f"des_{name}_cap"] = high.assign_attrs(units=units, long_name=f"{label}, cap")
+            out[f"des_{name}_at_cap"] = (
+                (des[name] >= high)
+                .mean("replication")
+                .assign_attrs(units="1", long_name=f"{label}: share of replications at the cap")
+            )
     return out

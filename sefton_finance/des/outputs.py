@@ -373,9 +373,12 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
 
 
 def confidence_interval(
-    data: xr.Dataset | xr.DataArray, dim: str = "replication", level: float = 0.95
+    data: xr.Dataset | xr.DataArray,
+    dim: str = "replication",
+    level: float = 0.95,
+    bounds: tuple[object, object] | None = None,
 ) -> tuple[xr.Dataset | xr.DataArray, xr.Dataset | xr.DataArray, xr.Dataset | xr.DataArray]:
-    """Mean and Student-t confidence interval across replications.
+    """Mean and Student-t confidence interval across replications, kept inside ``bounds``.
 
     Parameters
     ----------
@@ -385,6 +388,13 @@ def confidence_interval(
         The dimension replications run along.
     level : float
         Confidence level, e.g. 0.95.
+    bounds : (low, high), optional
+        The values the quantity can take (numbers or arrays that broadcast
+        against the mean; ``None`` for no bound on that side), e.g. ``(0,
+        None)`` for a count, ``(0, 1)`` for a share, ``(0, beds)`` for occupied
+        beds. The interval is clipped to them: the mean of a quantity that lies
+        in ``[low, high]`` lies there too, so clipping drops only impossible
+        values and never lowers the coverage.
 
     Returns
     -------
@@ -399,4 +409,11 @@ def confidence_interval(
         nan = mean * np.nan
         return mean, nan, nan
     half = stats.t.ppf(0.5 + level / 2, n - 1) * data.std(dim, ddof=1) / np.sqrt(n)
-    return mean, mean - half, mean + half
+    lower, upper = mean - half, mean + half
+    if bounds is not None:
+        low, high = bounds
+        if low is not None:
+            lower = np.maximum(lower, low)
+        if high is not None:
+            upper = np.minimum(upper, high)
+    return mean, lower, upper

@@ -73,6 +73,9 @@ def test_des_prints_performance_with_confidence_intervals():
     assert "ED (type 1) seen within 4 hours" in result.stdout
     assert "Congestion cost" in result.stdout
     assert "aintree" in result.stdout and "southport_ormskirk" in result.stdout
+    # Bounded intervals: no count below zero; a peak at the bed base says it is capped.
+    assert "(-" not in result.stdout
+    assert "capped at" in result.stdout
 
 
 def test_des_rejects_bad_options_cleanly():
