@@ -254,15 +254,13 @@ def des_command(
     print_performance(result, scenario.name, scenario.capacity.replications)
 
 
-SUFFIXES = ("_lower", "_upper", "_replications", "_cap", "_at_cap")
-"""Variables that go with a ``des_`` measure rather than being one."""
-
-
 def print_performance(result, name: str, replications: int) -> None:
     """The discrete-event figures of a result, one table a year: performance by site with
-    95% confidence intervals, and the congestion cost."""
-    measures = [n for n in result.data_vars if n.startswith("des_") and not n.endswith(SUFFIXES)]
+    95% confidence intervals, and the congestion cost; then, in words, any overload (the
+    congestion cost of an overloaded site and year is marked as depending on the horizon)."""
+    measures = [n for n in result.data_vars if n.startswith("des_") and f"{n}_lower" in result]
     congestion = result["cost_congestion"].sum("pod")
+    overloaded = result.get("des_overloaded")
     sites = [str(s) for s in result.site.values]
     for year in (str(y) for y in result.year.values):
         table = Table(
@@ -279,11 +277,16 @@ def print_performance(result, name: str, replications: int) -> None:
             ]
             table.add_row(result[measure].attrs["long_name"], *cells)
         table.add_section()
-        table.add_row(
-            "Congestion cost, GBP m",
-            *[f"{float(congestion.sel(year=year, org=site)) / 1e6:,.2f}" for site in sites],
-        )
+        cells = []
+        for site in sites:
+            cell = f"{float(congestion.sel(year=year, org=site)) / 1e6:,.2f}"
+            if overloaded is not None and float(overloaded.sel(year=year, site=site)) > 0:
+                cell += " (overload: depends on the horizon)"
+            cells.append(cell)
+        table.add_row("Congestion cost, GBP m", *cells)
         console.print(table)
+    if overloaded is not None and overloaded.attrs.get("warning"):
+        console.print(f"[bold red]{overloaded.attrs['warning']}[/]", highlight=False)
 
 
 def performance_cell(result, measure: str, at: dict, replications: int) -> str:

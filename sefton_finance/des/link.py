@@ -368,4 +368,76 @@ def performance_summary(des: xr.Dataset) -> xr.Dataset:
                 .mean("replication")
                 .assign_attrs(units="1", long_name=f"{label}: share of replications at the cap")
             )
+    if "offered_utilisation" in des:
+        out.update(overload_summary(des))
     return out
+
+
+RESOURCE_LABELS = {
+    "ed_cubicles": "ED cubicles",
+    "utc_cubicles": "urgent treatment centre cubicles",
+    "acute_beds": "acute beds (funded and escalation)",
+    "op_slots": "outpatient clinic slots",
+}
+
+OVERLOAD_NOTE = (
+    "No steady state: queues grow for as long as the model runs, so these waits and the "
+    "congestion cost depend on the horizon simulated, not only on demand and capacity. Read "
+    "them as a sign of overload, not as estimates."
+)
+
+
+def overload_summary(des: xr.Dataset) -> xr.Dataset:
+    """Overload per year and site, in numbers and in words.
+
+    ``des_offered_utilisation (year, site, resource)``: work arriving over what the
+    resource can do (mean over replications; 1 or more is overload).
+    ``des_queue_unsettled (year, site, resource)``: share of replications whose queue
+    never emptied in the last weeks of the year. ``des_overloaded (year, site)``: share
+    of replications with either, on any resource; its ``warning`` attribute says which,
+    in words (empty when nothing is overloaded), for the CLI, the pack and the dashboard.
+    """
+    offered, unsettled = des["offered_utilisation"], des["queue_unsettled"]
+    over_load = offered >= 1.0
+    not_settled = unsettled > 0  # nan (not judged) counts as settled
+    overloaded = (over_load | not_settled).any("resource").mean("replication")
+    replications = des.sizes["replication"]
+    messages = []
+    for year in overloaded.year.values:
+        for site in overloaded.site.values:
+            for resource in offered.resource.values:
+                at = {"year": year, "site": site, "resource": resource}
+                loaded = int(over_load.sel(at).sum())
+                stuck = int(not_settled.sel(at).sum())
+                if not loaded and not stuck:
+                    continue
+                parts = []
+                if loaded:
+                    parts.append(
+                        f"demand is {float(offered.sel(at).mean()):.0%} of capacity "
+                        f"in {loaded} of {replications} replications"
+                    )
+                if stuck:
+                    parts.append(
+                        f"the queue never emptied in the year's last weeks in {stuck} of "
+                        f"{replications}"
+                    )
+                label = RESOURCE_LABELS.get(str(resource), str(resource))
+                messages.append(f"{site} {year}, {label}: {'; '.join(parts)}.")
+    warning = ""
+    if messages:
+        warning = "Overloaded. " + " ".join(messages) + " " + OVERLOAD_NOTE
+    return {
+        "des_offered_utilisation": offered.mean("replication").assign_attrs(
+            units="1", long_name="Demand over capacity (offered load; 1 or more: overload)"
+        ),
+        "des_queue_unsettled": unsettled.mean("replication").assign_attrs(
+            units="1", long_name="Share of replications whose queue did not settle"
+        ),
+        "des_overloaded": overloaded.assign_attrs(
+            units="1",
+            long_name="Share of replications overloaded (demand over capacity or a queue "
+            "that does not settle)",
+            warning=warning,
+        ),
+    }

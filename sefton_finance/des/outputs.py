@@ -30,6 +30,12 @@ STATIONS = (
     "virtual_ward",
     "op_waiting_list",
 )
+RESOURCES = ("ed_cubicles", "utc_cubicles", "acute_beds", "op_slots")
+"""What overload is judged on: the cubicles, the beds (funded and escalation) and clinic slots."""
+SETTLING_DAYS = 28
+"""A queue that has not emptied once in the last 28 days of a year has not settled: with
+demand that dips every night and weekend, a queue in a steady state empties far more often
+(ASSUMPTION: four weeks, long against a stay, short against a year)."""
 
 
 class StepCurve:
@@ -67,6 +73,16 @@ class StepCurve:
             segment = self.level[max(a, 0) : b + 1]
             at_start = self.level[a] if a >= 0 else 0.0
             out[i] = max(at_start, segment.max(initial=0.0))
+        return out
+
+    def trough(self, edges: np.ndarray) -> np.ndarray:
+        """Minimum level in each window (the level entering it included)."""
+        out = np.zeros(len(edges) - 1)
+        first = np.searchsorted(self.times, edges[:-1], side="right") - 1
+        last = np.searchsorted(self.times, edges[1:], side="left") - 1
+        for i, (a, b) in enumerate(zip(first, last, strict=True)):
+            at_start = self.level[a] if a >= 0 else 0.0
+            out[i] = min(at_start, self.level[max(a, 0) : b + 1].min(initial=at_start))
         return out
 
 
@@ -210,7 +226,67 @@ def summarise_site(inputs: SiteInputs, rec: SiteRecords, cal: Calendar) -> dict[
 
     out.update(_activity(inputs, rec, years))
     out.update(_little(stays, cap, years))
+    out.update(_overload(inputs, rec, stays["bed_queue"], years))
     return out
+
+
+def _overload(
+    inputs: SiteInputs,
+    rec: SiteRecords,
+    bed_queue: tuple[np.ndarray, np.ndarray],
+    years: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Offered load against capacity, and whether each queue settled, per year and resource.
+
+    The offered load of a resource is the work arriving in the year (treatment
+    hours, bed hours of every admission not sent to the virtual ward,
+    referrals) over what it can do in the year (cubicle hours, bed hours,
+    slots). At 1 or more no steady state exists: the queue grows for as long as
+    the model runs. A queue that never empties in the last ``SETTLING_DAYS`` of
+    a year has not settled either (outpatient lists never empty, so slots are
+    judged on load alone: nan).
+    """
+    cap = inputs.capacity
+    hours = np.diff(years)
+
+    def work(times: np.ndarray, amount: np.ndarray) -> np.ndarray:
+        return np.histogram(times, bins=years, weights=amount)[0]
+
+    def ratio(load: np.ndarray, capacity: np.ndarray | float) -> np.ndarray:
+        capacity = np.broadcast_to(np.asarray(capacity, dtype=float), load.shape)
+        out = np.where(load > 0, np.inf, 0.0)
+        return np.divide(load, capacity, out=out, where=capacity > 0)
+
+    ed_bed = inputs.ed_admit & (rec.ed_route != VIRTUAL_WARD)
+    direct_bed = rec.direct_route != VIRTUAL_WARD
+    bed_hours = (
+        work(inputs.ed_arr[ed_bed], inputs.ed_bed_los[ed_bed])
+        + work(inputs.direct_arr[direct_bed], inputs.direct_bed_los[direct_bed])
+        + work(inputs.el_arr[inputs.el_inpatient], inputs.el_los[inputs.el_inpatient])
+    )
+    referrals = _count(inputs.op_arr[inputs.op_opening :], years)
+    offered = np.stack(
+        [
+            ratio(work(inputs.ed_arr, inputs.ed_service), cap.ed_cubicles * hours),
+            ratio(work(inputs.utc_arr, inputs.utc_service), cap.utc_cubicles * hours),
+            ratio(bed_hours, (cap.acute_beds + cap.escalation_beds) * hours),
+            ratio(referrals, _count(inputs.slot_times, years)),
+        ],
+        axis=-1,
+    )
+    settle = SETTLING_DAYS * HOURS_PER_DAY
+    unsettled = np.full((hours.size, len(RESOURCES)), np.nan)
+    for k, curve in enumerate(
+        [
+            StepCurve(inputs.ed_arr, rec.ed_start),
+            StepCurve(inputs.utc_arr, rec.utc_start),
+            StepCurve(*bed_queue),
+        ]
+    ):
+        for y in range(hours.size):
+            window = np.array([max(years[y + 1] - settle, years[y]), years[y + 1]])
+            unsettled[y, k] = float(curve.trough(window)[0] > 0)
+    return {"offered_utilisation": offered, "queue_unsettled": unsettled}
 
 
 def _cancellation_times(inputs: SiteInputs, rec: SiteRecords) -> np.ndarray:
@@ -369,6 +445,17 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "little_lambda_W": (("station",), "patients", "Arrival rate x mean time present (lambda W)"),
     "station_peak": (("station",), "patients", "Peak number present"),
     "station_capacity": (("station",), "places", "Places at the station (inf: unlimited)"),
+    "offered_utilisation": (
+        ("resource",),
+        "1",
+        "Work arriving in the year over what the resource can do in it (1 or more: overload)",
+    ),
+    "queue_unsettled": (
+        ("resource",),
+        "1",
+        f"1 if the queue never emptied in the last {SETTLING_DAYS} days of the year "
+        "(nan: not judged)",
+    ),
 }
 
 

@@ -14,7 +14,7 @@ import xarray as xr
 
 from . import fast, model
 from .inputs import PODS, DesCapacity, check_demand, make_calendar, root_seed, sample_site
-from .outputs import STATIONS, VARIABLES, summarise_site
+from .outputs import RESOURCES, STATIONS, VARIABLES, summarise_site
 
 ENGINES = ("fast", "simpy")
 
@@ -92,6 +92,7 @@ def simulate(
         "site": sites,
         "pod": list(PODS),
         "station": list(STATIONS),
+        "resource": list(RESOURCES),
     }
     data_vars = {}
     for name, (extra, units, long_name) in VARIABLES.items():

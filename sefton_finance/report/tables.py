@@ -78,6 +78,9 @@ EXPLAIN: dict[str, str] = {
     "waiting": "People waiting for planned care at the end of each year (outpatients and planned "
     "admissions), all localities.",
     "performance": "Capacity and performance from the discrete-event model of the hospital.",
+    "overload": "Where demand exceeds what a hospital's cubicles, beds or clinics can do, or a "
+    "queue never settles, the discrete-event model has no steady state: its waits and the "
+    "cost of congestion grow with the years simulated and are not estimates.",
     "travel": "Travel and carbon avoided when care moves closer to home or online.",
     "assumptions": "The scenario file exactly as run: every assumption behind the numbers.",
 }
