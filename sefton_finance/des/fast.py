@@ -155,11 +155,18 @@ def hospital_kernel(  # pragma: no cover - compiled
     d_arr, d_vw_elig, d_bed_los, d_vw_los,
     el_arr, el_inpatient, el_los,
     ed_key, d_key, el_key, index_of_key,
-    cubicles, bed_capacity, vw_capacity, deferral, horizon,
+    change_times, cubicles_by_period, beds_by_period, vw_by_period, deferral, horizon,
     ed_start, ed_done, ed_leave, ed_route, d_start, d_route,
     el_admitted, el_start, el_cancellations,
 ):  # fmt: skip
     """ED cubicles, acute beds with escalation and the virtual ward, with exit block.
+
+    Capacity is held in periods: period ``p`` starts at ``change_times[p]`` (the
+    first at ``-inf``) with ``cubicles_by_period[p]`` cubicles,
+    ``beds_by_period[p]`` beds (funded and escalation) and ``vw_by_period[p]``
+    virtual-ward places. A change comes before every patient event at its time;
+    places that open go to the queues at once; places that close are taken
+    out of use as their patients leave (nobody is moved).
 
     Elective inpatients who find no bed are deferred by ``deferral`` hours and
     retried while the retry time is before ``horizon``.
@@ -167,7 +174,10 @@ def hospital_kernel(  # pragma: no cover - compiled
     Events happen in order of time, then of the patient's key (``ed_key``,
     ``d_key``, ``el_key``: see ``inputs.patient_keys``); ``index_of_key`` maps a
     key back to the patient's index in its own arrays. An event's code is
-    ``4 * key + kind``, so comparing ``(time, code)`` applies the rule.
+    ``4 * key + kind``, so comparing ``(time, code)`` applies the rule. After
+    every event the queues take what has freed: free beds go to the bed queue
+    (an admitted ED patient then leaves the cubicle), then free cubicles to the
+    ED queue, both first come first served.
     """
     n_ed, n_d, n_el = ed_arr.size, d_arr.size, el_arr.size
     # Every patient has at most one pending event (a treatment end, a stay end or an
@@ -180,7 +190,9 @@ def hospital_kernel(  # pragma: no cover - compiled
     ed_head, ed_tail = 0, 0
     bed_queue = np.empty(n_ed + n_d + 1, np.int64)  # code: 2 * id + (1 if direct)
     bed_head, bed_tail = 0, 0
-    free_cubicles, beds, vw = cubicles, 0, 0
+    cubicles, bed_capacity, vw_capacity = cubicles_by_period[0], beds_by_period[0], vw_by_period[0]
+    n_periods, period = change_times.size, 1
+    busy, beds, vw = 0, 0, 0
     ie, idr, iel = 0, 0, 0
     while True:
         # The next arrival: the earliest, ties to the lower key (as for every event).
@@ -194,10 +206,18 @@ def hospital_kernel(  # pragma: no cover - compiled
         if iel < n_el and _before(el_arr[iel], 4 * el_key[iel], t, key):
             t, key, source = el_arr[iel], 4 * el_key[iel], 2
         if size > 0 and _before(times[0], codes[0], t, key):
-            t, code = times[0], codes[0]
+            t, source = times[0], 3
+        if period < n_periods and change_times[period] <= t:
+            t, source = change_times[period], 4
+        if source == 4:
+            cubicles = cubicles_by_period[period]
+            bed_capacity = beds_by_period[period]
+            vw_capacity = vw_by_period[period]
+            period += 1
+        elif source == 3:
+            code = codes[0]
             size = _pop(times, codes, size)
             kind, who = code % 4, index_of_key[code // 4]
-            leaving = -1  # ED patient who releases a cubicle now
             if kind == _EL_RETRY:
                 if beds < bed_capacity:
                     beds += 1
@@ -212,56 +232,32 @@ def hospital_kernel(  # pragma: no cover - compiled
             elif kind == _ED_DONE:
                 if not ed_admit[who]:
                     ed_route[who] = HOME
-                    leaving = who
+                    ed_leave[who] = t
+                    busy -= 1
                 elif ed_vw_elig[who] and vw < vw_capacity:
                     vw += 1
                     ed_route[who] = VIRTUAL_WARD
                     size = _push(times, codes, size, t + ed_vw_los[who], 4 * ed_key[who] + _VW_END)
-                    leaving = who
+                    ed_leave[who] = t
+                    busy -= 1
                 elif beds < bed_capacity:
                     beds += 1
                     ed_route[who] = BED
                     size = _push(
                         times, codes, size, t + ed_bed_los[who], 4 * ed_key[who] + _BED_END
                     )
-                    leaving = who
+                    ed_leave[who] = t
+                    busy -= 1
                 else:
-                    bed_queue[bed_tail] = 2 * who
+                    bed_queue[bed_tail] = 2 * who  # exit block: boards in the cubicle
                     bed_tail += 1
             elif kind == _BED_END:
-                if bed_head < bed_tail:
-                    waiting = bed_queue[bed_head]
-                    bed_head += 1
-                    who = waiting // 2
-                    if waiting % 2 == 0:
-                        ed_route[who] = BED
-                        size = _push(
-                            times, codes, size, t + ed_bed_los[who], 4 * ed_key[who] + _BED_END
-                        )
-                        leaving = who
-                    else:
-                        d_route[who] = BED
-                        d_start[who] = t
-                        size = _push(
-                            times, codes, size, t + d_bed_los[who], 4 * d_key[who] + _BED_END
-                        )
-                else:
-                    beds -= 1
+                beds -= 1
             else:
                 vw -= 1
-            if leaving >= 0:
-                ed_leave[leaving] = t
-                if ed_head < ed_tail:
-                    nxt = ed_queue[ed_head]
-                    ed_head += 1
-                    ed_start[nxt] = t
-                    ed_done[nxt] = t + ed_service[nxt]
-                    size = _push(times, codes, size, ed_done[nxt], 4 * ed_key[nxt] + _ED_DONE)
-                else:
-                    free_cubicles += 1
         elif source == 0:
-            if free_cubicles > 0:
-                free_cubicles -= 1
+            if busy < cubicles:
+                busy += 1
                 ed_start[ie] = t
                 ed_done[ie] = t + ed_service[ie]
                 size = _push(times, codes, size, ed_done[ie], 4 * ed_key[ie] + _ED_DONE)
@@ -301,6 +297,72 @@ def hospital_kernel(  # pragma: no cover - compiled
             iel += 1
         else:
             break
+        # The queues take what has freed: beds first (a boarder then frees a cubicle).
+        while beds < bed_capacity and bed_head < bed_tail:
+            waiting = bed_queue[bed_head]
+            bed_head += 1
+            beds += 1
+            who = waiting // 2
+            if waiting % 2 == 0:
+                ed_route[who] = BED
+                size = _push(times, codes, size, t + ed_bed_los[who], 4 * ed_key[who] + _BED_END)
+                ed_leave[who] = t
+                busy -= 1
+            else:
+                d_route[who] = BED
+                d_start[who] = t
+                size = _push(times, codes, size, t + d_bed_los[who], 4 * d_key[who] + _BED_END)
+        while busy < cubicles and ed_head < ed_tail:
+            nxt = ed_queue[ed_head]
+            ed_head += 1
+            busy += 1
+            ed_start[nxt] = t
+            ed_done[nxt] = t + ed_service[nxt]
+            size = _push(times, codes, size, ed_done[nxt], 4 * ed_key[nxt] + _ED_DONE)
+
+
+@njit(cache=True)
+def fifo_station_periods(arrivals, services, change_times, servers_by_period):  # pragma: no cover
+    """``fifo_station`` with the number of servers held in periods (as ``hospital_kernel``).
+
+    FIFO: customers start in arrival order, each at the first moment at or after
+    its arrival (and the previous start) when fewer customers are in service
+    than the servers of that moment; a period's servers take over at its start.
+    """
+    n = arrivals.size
+    start = np.full(n, np.inf)
+    leave = np.full(n, np.inf)
+    n_periods = change_times.size
+    most = 1
+    for p in range(n_periods):
+        most = max(most, servers_by_period[p])
+    heap = np.empty(most + n_periods + 1)  # leave times of customers in service (min-heap)
+    codes = np.zeros(heap.size, np.int64)
+    size = 0
+    period = 0
+    s = -np.inf
+    for i in range(n):
+        s = max(s, arrivals[i])
+        while True:
+            while period + 1 < n_periods and change_times[period + 1] <= s:
+                period += 1
+            while size > 0 and heap[0] <= s:
+                size = _pop(heap, codes, size)
+            if size < servers_by_period[period]:
+                break
+            # Wait for the next departure or the next period, whichever comes first.
+            nxt = heap[0] if size > 0 else np.inf
+            if period + 1 < n_periods and change_times[period + 1] < nxt:
+                nxt = change_times[period + 1]
+            s = nxt
+            if s == np.inf:
+                break
+        if s == np.inf:
+            break  # nobody else is ever served
+        start[i] = s
+        leave[i] = s + services[i]
+        size = _push(heap, codes, size, leave[i], 0)
+    return start, leave
 
 
 def run_site(inputs: SiteInputs) -> SiteRecords:
@@ -314,20 +376,32 @@ def run_site(inputs: SiteInputs) -> SiteRecords:
     index_of_key = np.concatenate([np.arange(k.size) for k in (ed_key, d_key, el_key)])[
         np.argsort(np.concatenate([ed_key, d_key, el_key]))
     ]
+    starts, periods = inputs.schedule()
+
+    def held(field) -> np.ndarray:
+        return np.array([field(p) for p in periods], np.int64)
+
     hospital_kernel(
         inputs.ed_arr, inputs.ed_service, inputs.ed_admit, inputs.ed_vw_eligible,
         inputs.ed_bed_los, inputs.ed_vw_los,
         inputs.direct_arr, inputs.direct_vw_eligible, inputs.direct_bed_los, inputs.direct_vw_los,
         inputs.el_arr, inputs.el_inpatient, inputs.el_los,
         ed_key, d_key, el_key, index_of_key,
-        cap.ed_cubicles, cap.acute_beds + cap.escalation_beds, cap.virtual_ward_beds,
+        starts,
+        held(lambda p: p.ed_cubicles),
+        held(lambda p: p.acute_beds + p.escalation_beds),
+        held(lambda p: p.virtual_ward_beds),
         cap.elective_deferral_days * HOURS_PER_DAY, inputs.horizon,
         rec.ed_start, rec.ed_done, rec.ed_leave, rec.ed_route,
         rec.direct_start, rec.direct_route,
         rec.el_admitted, rec.el_start, rec.el_cancellations,
     )  # fmt: skip
-    rec.utc_start, rec.utc_leave = fifo_station(
-        inputs.utc_arr, inputs.utc_service, cap.utc_cubicles
-    )
+    utc = held(lambda p: p.utc_cubicles)
+    if utc.size == 1:
+        rec.utc_start, rec.utc_leave = fifo_station(inputs.utc_arr, inputs.utc_service, utc[0])
+    else:
+        rec.utc_start, rec.utc_leave = fifo_station_periods(
+            inputs.utc_arr, inputs.utc_service, starts, utc
+        )
     rec.op_seen = slot_match(inputs.op_arr, inputs.slot_times)
     return rec

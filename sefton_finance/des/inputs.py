@@ -25,7 +25,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,6 +81,9 @@ _CAPACITY_FIELDS = (
     "op_slots_per_week",
     "virtual_ward_beds",
 )
+YEARLY_FIELDS = _CAPACITY_FIELDS
+"""The fields that may change from one year to the next (capacity held); every other field
+describes patients and pathways and is the same throughout a run."""
 
 
 @dataclass(frozen=True)
@@ -327,13 +330,24 @@ def lognormal(rng: np.random.Generator, mean: float, cv: float, size: int) -> np
     return rng.lognormal(np.log(mean) - 0.5 * sigma2, np.sqrt(sigma2), size)
 
 
-def clinic_slots(calendar: Calendar, slots_per_week: float) -> np.ndarray:
-    """Times of outpatient slots: ``slots_per_week / 5`` per weekday, evenly spaced."""
+def clinic_slots(calendar: Calendar, slots_per_week: float | Sequence[float]) -> np.ndarray:
+    """Times of outpatient slots: ``slots_per_week / 5`` per weekday, evenly spaced.
+
+    ``slots_per_week`` is one number, or one per year (the warm-up uses the first year's).
+    """
+    weekly = np.broadcast_to(np.asarray(slots_per_week, dtype=float), (len(calendar.years),))
     weekday = calendar.day_dow < 5
     day_hours = calendar.day_start[weekday]
-    per_day = slots_per_week / 5.0
-    cumulative = np.floor(per_day * np.arange(day_hours.size + 1) + 1e-9).astype(np.int64)
-    counts = np.diff(cumulative)
+    year = calendar.day_month[weekday] // 12
+    if np.all(weekly == weekly[0]):
+        weekly, year = weekly[:1], np.zeros_like(year)  # one running total for the whole run
+    # Whole slots per day from a running total within each year (exact multiples, no drift).
+    counts = np.empty(day_hours.size, np.int64)
+    for y, per_week in enumerate(weekly):
+        days = np.flatnonzero(year == y)
+        total = np.floor(per_week / 5.0 * np.arange(days.size + 1) + 1e-9).astype(np.int64)
+        counts[days] = np.diff(total)
+    cumulative = np.concatenate([[0], np.cumsum(counts)])
     first = np.repeat(cumulative[:-1], counts)
     index = np.arange(counts.sum()) - first
     spacing = CLINIC_HOURS / np.maximum(np.repeat(counts, counts), 1)
@@ -366,6 +380,20 @@ class SiteInputs:
     slot_times: np.ndarray
     op_opening: int = 0  # the first ``op_opening`` of ``op_arr`` are on the list at the start
     horizon: float = np.inf  # end of the simulated horizon, hours (no elective retry after it)
+    periods: tuple[SiteCapacity, ...] = ()  # capacity held each year (empty: ``capacity``)
+    period_starts: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))  # hours
+
+    def capacity_in(self, period: int) -> SiteCapacity:
+        """The capacity held in one period (year); ``capacity`` when there is one period."""
+        return self.periods[period] if self.periods else self.capacity
+
+    def schedule(self) -> tuple[np.ndarray, list[SiteCapacity]]:
+        """When each period's capacity takes over (the first from the start) and what it is."""
+        if not self.periods:
+            return np.array([-np.inf]), [self.capacity]
+        starts = np.asarray(self.period_starts, dtype=float).copy()
+        starts[0] = -np.inf
+        return starts, list(self.periods)
 
     @property
     def journeys(self) -> int:
@@ -439,12 +467,24 @@ def check_demand(monthly_demand: xr.DataArray) -> xr.DataArray:
 def sample_site(
     demand: xr.DataArray,
     site: str,
-    capacity: SiteCapacity,
+    capacity: SiteCapacity | Sequence[SiteCapacity],
     calendar: Calendar,
     root: np.random.SeedSequence,
     replication: int,
 ) -> SiteInputs:
-    """Draw every patient of one site for one replication."""
+    """Draw every patient of one site for one replication.
+
+    ``capacity`` is one ``SiteCapacity`` for the whole run, or one per year (the
+    capacity held that year); patients are drawn from the first year's pathway
+    parameters, which every year shares.
+    """
+    periods = (capacity,) if isinstance(capacity, SiteCapacity) else tuple(capacity)
+    if len(periods) not in (1, len(calendar.years)):
+        raise ValueError(
+            f"capacity must be one SiteCapacity or one per year ({len(calendar.years)}), "
+            f"got {len(periods)}"
+        )
+    capacity = periods[0]
     pods = set(map(str, demand["pod"].values))
 
     def monthly(pod: str) -> np.ndarray:
@@ -516,9 +556,11 @@ def sample_site(
         el_los=lognormal(rng("elective_los"), capacity.elective_los_days * day, cv, el_arr.size),
         op_arr=op_arr[order],
         op_kind=op_kind[order],
-        slot_times=clinic_slots(calendar, capacity.op_slots_per_week),
+        slot_times=clinic_slots(calendar, [p.op_slots_per_week for p in periods]),
         op_opening=int(opening.size),
         horizon=float(calendar.month_edges[-1]),
+        periods=periods if len(periods) > 1 else (),
+        period_starts=calendar.year_edges[:-1] if len(periods) > 1 else np.zeros(0),
     )
 
 

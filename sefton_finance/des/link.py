@@ -6,9 +6,9 @@ of congestion, which averages hide:
 
 - **escalation beds**: bed-days above the funded bed base, staffed at a premium;
 - **electives not admitted**: inpatients cancelled for want of a bed are
-  deferred and retried in house; those still not admitted by the end of the
-  year they arrived in (unmet elective demand) are treated by the independent
-  sector at a premium on tariff;
+  deferred and retried in house, across year ends; those never admitted (every
+  try cancelled until the next would fall after the horizon) are treated by
+  the independent sector at a premium on tariff, in the year they were booked;
 - **unmet outpatient demand**: referrals not seen within the year, cleared by
   extra (waiting-list initiative) sessions at a premium.
 
@@ -37,8 +37,8 @@ ESCALATION_PREMIUM = 1.5
 premium rates in unplanned wards)."""
 
 OUTSOURCING_PREMIUM = 1.1
-"""ASSUMPTION: an elective not admitted in house by the end of its year (cancelled, perhaps
-several times, and still waiting) and treated in the independent sector costs tariff + 10%
+"""ASSUMPTION: an elective never admitted in house (cancelled, perhaps several times, until
+its next try would fall after the horizon) and treated in the independent sector costs tariff + 10%
 (transport, contract management and the premium on short-notice capacity). A cancellation
 followed by an in-house admission costs nothing extra here: its bed-days are already in the
 activity the analytic path costs."""
@@ -185,33 +185,23 @@ def run_des(
         Capacity held each year relative to the base year, ``(year, org, pod)`` (the
         costing's steps held / base-year steps). When given, each year is simulated with
         the capacity the cost model pays for (beds, cubicles, clinic slots and virtual-ward
-        places scaled), so congestion cost never double counts capacity already costed;
-        the outpatient list at each year's end opens the next year.
+        places scaled), so congestion cost never double counts capacity already costed.
+        The years run on without a break, so each replication carries its own waiting
+        list, occupied beds, boarders and elective retries into the next year (its
+        spread compounds as a continuous run's does).
     """
     base = des_capacity(baseline) if capacity is None else capacity
     demand = des_demand(activity, baseline)
     options = {"replications": replications, "warmup_days": warmup_days, "engine": "fast"}
     if capacity_growth is None:
         return simulate(demand, base, seed=seed, **options)
-    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     years = [str(y) for y in demand.year.values]
-    opening = base.op_waiting_at_start
-    parts = []
-    for year, child in zip(years, root.spawn(len(years)), strict=True):
-        held = capacity_growth.sel(year=year)
-        yearly = _scaled_capacity(base, held, opening, baseline)
-        part = simulate(demand.sel(year=[year]), yearly, seed=child, **options)
-        opening = {
-            site: round(float(part["op_waiting_list"].sel(site=site).mean("replication").squeeze()))
-            for site in baseline.organisations.des_sites
-        }
-        parts.append(part)
-    return xr.concat(parts, dim="year", data_vars="minimal", coords="minimal", compat="override")
+    yearly = [_scaled_capacity(base, capacity_growth.sel(year=y), baseline) for y in years]
+    # One run over every year: each replication carries its own state from year to year.
+    return simulate(demand, yearly, seed=seed, **options)
 
 
-def _scaled_capacity(
-    base: DesCapacity, held: xr.DataArray, opening: object, baseline: Baseline
-) -> DesCapacity:
+def _scaled_capacity(base: DesCapacity, held: xr.DataArray, baseline: Baseline) -> DesCapacity:
     """Base capacity scaled by the capacity held this year (``(org, pod)`` ratios to base)."""
     sites = baseline.organisations.des_sites
     virtual_ward_providers = []
@@ -245,15 +235,14 @@ def _scaled_capacity(
         utc_cubicles=scale("utc_cubicles", ["ae_type3"]),
         op_slots_per_week=scale("op_slots_per_week", ["op_first", "op_followup"], whole=False),
         virtual_ward_beds={site: round(v * virtual) for site, v in virtual_beds.items()},
-        op_waiting_at_start=opening,
     )
 
 
 def congestion_cost(des: xr.Dataset, baseline: Baseline, price_index: xr.DataArray) -> xr.Dataset:
     """Extra provider cost of congestion (mean over replications), by year, site and pod.
 
-    Escalation is costed on ``bed_days``, outsourced electives (unmet elective demand:
-    not admitted by the end of the year, after deferrals) on ``elective``, and
+    Escalation is costed on ``bed_days``, outsourced electives (never admitted in
+    house, after deferrals; counted in the year they were booked) on ``elective``, and
     extra outpatient sessions (for the growth of the outpatient list over the year,
     split between first and follow-up as the unseen referrals are) on ``op_first`` /
     ``op_followup``, so the cost lands where the capacity ran short.
@@ -268,7 +257,7 @@ def congestion_cost(des: xr.Dataset, baseline: Baseline, price_index: xr.DataArr
     bed_day = float(baseline.unit_cost.sel(pod="bed_days"))
     escalation = mean["escalation_bed_days"] * bed_day * ESCALATION_PREMIUM * price_index
     outsourcing = (
-        mean["unmet_demand"].sel(pod="elective", drop=True)
+        mean["elective_not_admitted"]
         * float(baseline.tariff.sel(pod="elective"))
         * OUTSOURCING_PREMIUM
         * price_index

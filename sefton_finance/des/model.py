@@ -67,15 +67,25 @@ class TieBreakEnvironment(simpy.Environment):
 
 
 def _resource(env: simpy.Environment, capacity: int) -> simpy.Resource:
-    """A resource of ``capacity`` places; zero places is modelled as one place held forever.
+    """A resource of ``capacity`` places, zero allowed (a site may have no virtual ward).
 
-    SimPy refuses a capacity of 0, and a site may have no virtual ward or no beds.
+    SimPy refuses a capacity of 0 when a resource is made, so it is made with one
+    place and set to its capacity as ``_hold`` sets it at a change of period.
     """
-    if capacity > 0:
-        return simpy.Resource(env, capacity=capacity)
     resource = simpy.Resource(env, capacity=1)
-    resource.request()  # never released: the resource is always full
+    _hold(resource, capacity)
     return resource
+
+
+def _hold(resource: simpy.Resource, capacity: int) -> None:
+    """Hold ``capacity`` places from now: places that open go to the queue at once, in
+    order; places that close are taken out of use as their patients leave.
+
+    SimPy has no public way to change a resource's capacity; its own ``_trigger_put``
+    is what a release calls to grant waiting requests.
+    """
+    resource._capacity = int(capacity)
+    resource._trigger_put(None)
 
 
 class SiteModel:
@@ -107,6 +117,19 @@ class SiteModel:
             env.process(self.op_patient(k))
         env.process(self._arrivals(inputs.op_arr, op_key, self.op_patient, first=inputs.op_opening))
         env.process(self.clinic())
+        starts, periods = inputs.schedule()
+        if len(periods) > 1:
+            env.process(self.capacity_changes(starts, periods))
+
+    def capacity_changes(self, starts: np.ndarray, periods) -> Generator:
+        """Each period's capacity from its start, before any patient event at that time."""
+        for at, held in zip(starts[1:].tolist(), periods[1:], strict=True):
+            yield self.env.wake(at, -1)
+            # Beds first, as in the kernel: an admitted boarder then frees a cubicle.
+            _hold(self.beds, held.acute_beds + held.escalation_beds)
+            _hold(self.cubicles, held.ed_cubicles)
+            _hold(self.virtual_ward, held.virtual_ward_beds)
+            _hold(self.utc, held.utc_cubicles)
 
     def _arrivals(self, times: np.ndarray, keys: np.ndarray, patient, first: int = 0) -> Generator:
         for i in range(first, times.size):

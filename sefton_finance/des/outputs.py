@@ -150,9 +150,10 @@ def _stays(inputs: SiteInputs, rec: SiteRecords) -> dict[str, tuple[np.ndarray, 
 
 def summarise_site(inputs: SiteInputs, rec: SiteRecords, cal: Calendar) -> dict[str, np.ndarray]:
     """Every output of one site and replication, per year (and month, pod, station)."""
-    cap = inputs.capacity
     years, months = cal.year_edges, cal.month_edges
     n_years = len(years) - 1
+    held = [inputs.capacity_in(y) for y in range(n_years)] if inputs.periods else None
+    held = held or [inputs.capacity] * n_years  # the capacity held each year
     out: dict[str, np.ndarray] = {}
 
     ed_time = rec.ed_leave - inputs.ed_arr
@@ -182,16 +183,21 @@ def summarise_site(inputs: SiteInputs, rec: SiteRecords, cal: Calendar) -> dict[
     out["bed_occupancy_mean"] = occupancy
     out["bed_occupancy_mean_month"] = (beds.area(months) / np.diff(months)).reshape(n_years, 12)
     out["bed_occupancy_peak"] = beds.peak(years)
-    out["bed_occupancy_rate"] = occupancy / cap.acute_beds if cap.acute_beds else occupancy * np.nan
-    out["beds_required_92"] = servers_for_occupancy(occupancy, OCCUPANCY_TARGET).astype(float)
-
-    def above_funded(level: np.ndarray) -> np.ndarray:
-        return np.maximum(level - cap.acute_beds, 0.0)
-
-    out["escalation_bed_days"] = beds.area(years, above_funded) / HOURS_PER_DAY
-    out["escalation_bed_days_month"] = (beds.area(months, above_funded) / HOURS_PER_DAY).reshape(
-        n_years, 12
+    funded = np.array([h.acute_beds for h in held], dtype=float)
+    out["bed_occupancy_rate"] = np.divide(
+        occupancy, funded, out=np.full(n_years, np.nan), where=funded > 0
     )
+    out["beds_required_92"] = servers_for_occupancy(occupancy, OCCUPANCY_TARGET).astype(float)
+    escalation, by_month = np.empty(n_years), np.empty((n_years, 12))
+    for y in range(n_years):
+        # Bed-days above the bed base funded that year.
+        def above_funded(level: np.ndarray, base: float = funded[y]) -> np.ndarray:
+            return np.maximum(level - base, 0.0)
+
+        escalation[y] = beds.area(years[y : y + 2], above_funded)[0] / HOURS_PER_DAY
+        by_month[y] = beds.area(months[12 * y : 12 * y + 13], above_funded) / HOURS_PER_DAY
+    out["escalation_bed_days"] = escalation
+    out["escalation_bed_days_month"] = by_month
     ed_bed = rec.ed_route == BED
     d_bed = rec.direct_route == BED
     nel_start = np.concatenate([rec.ed_leave[ed_bed], rec.direct_start[d_bed]])
@@ -205,6 +211,7 @@ def summarise_site(inputs: SiteInputs, rec: SiteRecords, cal: Calendar) -> dict[
         clipped_sojourn(el_start[deferred], el_end[deferred], years) / HOURS_PER_DAY
     )
     out["elective_cancellations"] = _count(_cancellation_times(inputs, rec), years)
+    out["elective_not_admitted"] = _count(inputs.el_arr[~rec.el_admitted], years)
     vw_start = stays["virtual_ward"][0]
     out["virtual_ward_admissions"] = _count(vw_start, years)
     out["virtual_ward_occupancy_mean"] = StepCurve(*stays["virtual_ward"]).area(years) / year_hours
@@ -225,14 +232,15 @@ def summarise_site(inputs: SiteInputs, rec: SiteRecords, cal: Calendar) -> dict[
     )
 
     out.update(_activity(inputs, rec, years))
-    out.update(_little(stays, cap, years))
-    out.update(_overload(inputs, rec, stays["bed_queue"], years))
+    out.update(_little(stays, held, years))
+    out.update(_overload(inputs, rec, held, stays["bed_queue"], years))
     return out
 
 
 def _overload(
     inputs: SiteInputs,
     rec: SiteRecords,
+    held: list,
     bed_queue: tuple[np.ndarray, np.ndarray],
     years: np.ndarray,
 ) -> dict[str, np.ndarray]:
@@ -246,8 +254,10 @@ def _overload(
     a year has not settled either (outpatient lists never empty, so slots are
     judged on load alone: nan).
     """
-    cap = inputs.capacity
     hours = np.diff(years)
+
+    def places(name: str) -> np.ndarray:
+        return np.array([getattr(h, name) for h in held], dtype=float)
 
     def work(times: np.ndarray, amount: np.ndarray) -> np.ndarray:
         return np.histogram(times, bins=years, weights=amount)[0]
@@ -267,9 +277,9 @@ def _overload(
     referrals = _count(inputs.op_arr[inputs.op_opening :], years)
     offered = np.stack(
         [
-            ratio(work(inputs.ed_arr, inputs.ed_service), cap.ed_cubicles * hours),
-            ratio(work(inputs.utc_arr, inputs.utc_service), cap.utc_cubicles * hours),
-            ratio(bed_hours, (cap.acute_beds + cap.escalation_beds) * hours),
+            ratio(work(inputs.ed_arr, inputs.ed_service), places("ed_cubicles") * hours),
+            ratio(work(inputs.utc_arr, inputs.utc_service), places("utc_cubicles") * hours),
+            ratio(bed_hours, (places("acute_beds") + places("escalation_beds")) * hours),
             ratio(referrals, _count(inputs.slot_times, years)),
         ],
         axis=-1,
@@ -368,13 +378,13 @@ def _activity(inputs: SiteInputs, rec: SiteRecords, years: np.ndarray) -> dict[s
     }
 
 
-def _little(stays, cap, years: np.ndarray) -> dict[str, np.ndarray]:
+def _little(stays, held, years: np.ndarray) -> dict[str, np.ndarray]:
     """Little's law per station and year: exact areas and the approximate L = lambda W."""
     capacity = {
-        "ed_cubicles": cap.ed_cubicles,
-        "utc_cubicles": cap.utc_cubicles,
-        "acute_beds": cap.acute_beds + cap.escalation_beds,
-        "virtual_ward": cap.virtual_ward_beds,
+        "ed_cubicles": [h.ed_cubicles for h in held],
+        "utc_cubicles": [h.utc_cubicles for h in held],
+        "acute_beds": [h.acute_beds + h.escalation_beds for h in held],
+        "virtual_ward": [h.virtual_ward_beds for h in held],
     }
     span = np.diff(years)
     cols: dict[str, list[np.ndarray]] = {k: [] for k in ("area", "sojourn", "lw", "peak", "cap")}
@@ -384,7 +394,7 @@ def _little(stays, cap, years: np.ndarray) -> dict[str, np.ndarray]:
         cols["area"].append(curve.area(years))
         cols["sojourn"].append(clipped_sojourn(starts, ends, years))
         cols["peak"].append(curve.peak(years))
-        cols["cap"].append(np.full(span.size, float(capacity.get(name, np.inf))))
+        cols["cap"].append(np.asarray(capacity.get(name, [np.inf] * span.size), dtype=float))
         finite = np.isfinite(starts) & np.isfinite(ends)
         starts, ends = starts[finite], ends[finite]
         arrivals = _count(starts, years)
@@ -426,6 +436,11 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
         (),
         "count",
         "Elective admissions cancelled for want of a bed and deferred (a patient may count twice)",
+    ),
+    "elective_not_admitted": (
+        (),
+        "count",
+        "Elective inpatients booked in the year never admitted in house (every retry cancelled)",
     ),
     "elective_deferred_bed_days": (
         (),
