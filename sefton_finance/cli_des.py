@@ -277,13 +277,18 @@ def print_performance(result, name: str, replications: int) -> None:
             ]
             table.add_row(result[measure].attrs["long_name"], *cells)
         table.add_section()
-        cells = []
-        for site in sites:
-            cell = f"{float(congestion.sel(year=year, org=site)) / 1e6:,.2f}"
-            if overloaded is not None and float(overloaded.sel(year=year, site=site)) > 0:
-                cell += " (overload: depends on the horizon)"
-            cells.append(cell)
-        table.add_row("Congestion cost, GBP m", *cells)
+        table.add_row(
+            "Congestion cost, GBP m",
+            *[f"{float(congestion.sel(year=year, org=site)) / 1e6:,.2f}" for site in sites],
+        )
+        if overloaded is not None and float(overloaded.sel(year=year).max()) > 0:
+            table.add_row(
+                "Cost depends on the horizon",
+                *[
+                    "yes: overload" if float(overloaded.sel(year=year, site=site)) > 0 else "no"
+                    for site in sites
+                ],
+            )
         console.print(table)
     if overloaded is not None and overloaded.attrs.get("warning"):
         console.print(f"[bold red]{overloaded.attrs['warning']}[/]", highlight=False)

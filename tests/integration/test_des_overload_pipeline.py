@@ -71,5 +71,6 @@ def test_des_prints_the_overload_in_words(squeezed_directory):
     assert result.returncode == 0, result.stderr
     text = " ".join(result.stdout.split())  # rich wraps long lines
     assert "Overloaded." in text
-    assert "depends on the horizon" in text
+    assert result.stdout.count("Cost depends on the horizon") == 2  # a row in each year
+    assert "yes: overload" in result.stdout
     assert "depend on the horizon simulated" in text
