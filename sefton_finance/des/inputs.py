@@ -71,7 +71,21 @@ STREAMS = {
     "op_first_arrivals": 12,
     "op_followup_arrivals": 13,
     "op_backlog": 14,
+    "rtt_after_first": 15,
+    "rtt_opening": 16,
 }
+
+# The referral-to-treatment (RTT) clock after a first outpatient appointment.
+RTT_CONTINUES_SHARE = 0.5
+"""ASSUMPTION: half of first outpatient appointments leave the RTT clock running (diagnostics,
+a decision to admit, an admitted waiting list) until first definitive treatment; the other
+half are treated or discharged at the appointment. No public split was found (DATA.md)."""
+RTT_AFTER_FIRST_WEEKS = 11.2
+"""Mean time from a first appointment to first definitive treatment for a clock that keeps
+running (exponential). Calibrated, with ``RTT_CONTINUES_SHARE``, so that the packaged Sefton
+baseline on the discrete-event path has about 83% of incomplete RTT pathways within 18 weeks,
+England's figure for early 2020 (NHS England RTT statistics; DATA.md, trust M); see
+``tests/integration/test_des_rtt.py``. ASSUMPTION: one distribution for every specialty."""
 
 _CAPACITY_FIELDS = (
     "ed_cubicles",
@@ -380,6 +394,11 @@ class SiteInputs:
     slot_times: np.ndarray
     op_opening: int = 0  # the first ``op_opening`` of ``op_arr`` are on the list at the start
     horizon: float = np.inf  # end of the simulated horizon, hours (no elective retry after it)
+    # RTT clock after a first appointment (empty arrays: every clock stops at the appointment).
+    op_rtt_after: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))  # hours
+    # Pathways already past their first appointment when the run starts: referral, clock stop.
+    rtt_open_referral: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    rtt_open_stop: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
     periods: tuple[SiteCapacity, ...] = ()  # capacity held each year (empty: ``capacity``)
     period_starts: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))  # hours
 
@@ -531,6 +550,14 @@ def sample_site(
         [opening_kind, np.zeros(first.size, np.int64), np.ones(follow.size, np.int64)]
     )
     order = np.argsort(op_arr, kind="stable")
+    rtt_after, open_referral, open_stop = _rtt_clock(
+        rng("rtt_after_first"),
+        rng("rtt_opening"),
+        op_arr.size,
+        t0,
+        monthly("op_first")[0] / (calendar.month_edges[1] - calendar.month_edges[0]),
+        opening_max_age_weeks(capacity),
+    )
     day = HOURS_PER_DAY
     return SiteInputs(
         site=site,
@@ -559,9 +586,43 @@ def sample_site(
         slot_times=clinic_slots(calendar, [p.op_slots_per_week for p in periods]),
         op_opening=int(opening.size),
         horizon=float(calendar.month_edges[-1]),
+        op_rtt_after=rtt_after[order],
+        rtt_open_referral=open_referral,
+        rtt_open_stop=open_stop,
         periods=periods if len(periods) > 1 else (),
         period_starts=calendar.year_edges[:-1] if len(periods) > 1 else np.zeros(0),
     )
+
+
+def _rtt_clock(
+    after: np.random.Generator,
+    opening: np.random.Generator,
+    n_referrals: int,
+    t0: float,
+    first_per_hour: float,
+    first_wait_weeks: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The RTT clock beyond the first appointment, and the pathways open at the start.
+
+    Each referral's clock runs on after its first appointment with probability
+    ``RTT_CONTINUES_SHARE``, for an exponential time of mean
+    ``RTT_AFTER_FIRST_WEEKS`` (0 otherwise; drawn for every referral, used for
+    first appointments). Pathways past their first appointment when the run
+    starts are the steady state of that process: about ``first appointments
+    per hour x share x mean`` of them (Little's law), each referred a
+    first-appointment wait (uniform up to the opening list's oldest age) plus
+    an exponential time before ``t0``, its clock stopping an exponential time
+    after ``t0`` (the exponential forgets how long it has run).
+    """
+    mean = RTT_AFTER_FIRST_WEEKS * HOURS_PER_WEEK
+    draws = after.random((2, n_referrals))
+    runs_on = draws[0] < RTT_CONTINUES_SHARE
+    rtt_after = np.where(runs_on, -mean * np.log1p(-draws[1]), 0.0)
+    n_open = opening.poisson(first_per_hour * RTT_CONTINUES_SHARE * mean)
+    waited = opening.random(n_open) * first_wait_weeks * HOURS_PER_WEEK
+    elapsed = opening.exponential(mean, n_open)
+    remaining = opening.exponential(mean, n_open)
+    return rtt_after, t0 - waited - elapsed, t0 + remaining
 
 
 def opening_max_age_weeks(capacity: SiteCapacity) -> float:

@@ -332,7 +332,12 @@ def performance_summary(des: xr.Dataset) -> xr.Dataset:
         "escalation_bed_days": ("Escalation bed-days", 0.0, None, False),
         "elective_cancellations": ("Elective cancellations", 0.0, None, False),
         "op_waiting_list": ("Outpatient waiting list", 0.0, None, False),
-        "op_18wk_performance": ("Outpatients seen within 18 weeks", 0.0, 1.0, False),
+        "rtt_18wk_performance": (
+            "Incomplete RTT pathways within 18 weeks (year end)",
+            0.0,
+            1.0,
+            False,
+        ),
     }
     out = xr.Dataset()
     for name, (label, low, high, capped) in measures.items():

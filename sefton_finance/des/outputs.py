@@ -221,9 +221,10 @@ def summarise_site(inputs: SiteInputs, rec: SiteRecords, cal: Calendar) -> dict[
         n_years, 12
     )
     out["op_waiting_list"] = out["op_waiting_list_month"][:, -1]
-    perf = _rtt_performance(inputs.op_arr[first], rec.op_seen[first], months[1:])
-    out["op_18wk_performance_month"] = perf.reshape(n_years, 12)
-    out["op_18wk_performance"] = out["op_18wk_performance_month"][:, -1]
+    rtt = _rtt_within_18_weeks(inputs, rec, months[1:])
+    out["rtt_18wk_performance_month"] = rtt[0].reshape(n_years, 12)
+    out["rtt_18wk_performance"] = out["rtt_18wk_performance_month"][:, -1]
+    out["rtt_incomplete_pathways"] = rtt[1].reshape(n_years, 12)[:, -1]
     seen_first = rec.op_seen[first]
     waited = seen_first - inputs.op_arr[first]
     finite = np.isfinite(seen_first)
@@ -314,15 +315,32 @@ def _waiting(arrivals: np.ndarray, seen: np.ndarray, at: np.ndarray) -> np.ndarr
     return (arrived - done).astype(float)
 
 
-def _rtt_performance(arrivals: np.ndarray, seen: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Share of the waiting list (first appointments) waiting under 18 weeks at each time."""
-    out = np.empty(at.size)
+def _rtt_within_18_weeks(
+    inputs: SiteInputs, rec: SiteRecords, at: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Share of incomplete RTT pathways within 18 weeks at each time in ``at``, and their number.
+
+    As NHS England counts them: a pathway is incomplete from referral until
+    first definitive treatment, and "within 18 weeks" means it has been open 18
+    weeks or less. Here a pathway is a first outpatient referral (follow-ups are
+    after treatment has started, off the clock): open while it waits for its
+    first appointment, then for ``op_rtt_after`` more hours (0: treated or
+    discharged at the appointment), plus the pathways already past their first
+    appointment at the start (``rtt_open_referral`` to ``rtt_open_stop``).
+    """
+    first = inputs.op_kind == 0
+    referral = inputs.op_arr[first]
+    after = inputs.op_rtt_after[first] if inputs.op_rtt_after.size else 0.0
+    stop = np.concatenate([rec.op_seen[first] + after, inputs.rtt_open_stop])
+    referral = np.concatenate([referral, inputs.rtt_open_referral])
+    limit = RTT_WEEKS * HOURS_PER_WEEK
+    share, count = np.empty(at.size), np.empty(at.size)
     for i, t in enumerate(at):
-        waiting = (arrivals <= t) & (seen > t)
-        n = waiting.sum()
-        short = (waiting & (t - arrivals < RTT_WEEKS * HOURS_PER_WEEK)).sum()
-        out[i] = short / n if n else 1.0
-    return out
+        open_ = (referral <= t) & (stop > t)
+        n = open_.sum()
+        count[i] = n
+        share[i] = (open_ & (t - referral <= limit)).sum() / n if n else 1.0
+    return share, count
 
 
 def _activity(inputs: SiteInputs, rec: SiteRecords, years: np.ndarray) -> dict[str, np.ndarray]:
@@ -451,9 +469,27 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "virtual_ward_occupancy_mean": ((), "places", "Mean occupied virtual-ward places"),
     "op_waiting_list": ((), "patients", "Outpatient waiting list at year end"),
     "op_waiting_list_month": (("month",), "patients", "Outpatient waiting list at month end"),
-    "op_18wk_performance": ((), "1", "First-appointment waiters under 18 weeks at year end"),
-    "op_18wk_performance_month": (("month",), "1", "Waiters under 18 weeks at month end"),
-    "op_seen_within_18wk": ((), "1", "First appointments in the year seen within 18 weeks"),
+    "rtt_18wk_performance": (
+        (),
+        "1",
+        "Incomplete RTT pathways within 18 weeks at year end (share of patients waiting from "
+        "referral for first definitive treatment 18 weeks or less)",
+    ),
+    "rtt_18wk_performance_month": (
+        ("month",),
+        "1",
+        "Incomplete RTT pathways within 18 weeks at month end",
+    ),
+    "rtt_incomplete_pathways": (
+        (),
+        "patients",
+        "Incomplete RTT pathways at year end (waiting from referral for first treatment)",
+    ),
+    "op_seen_within_18wk": (
+        (),
+        "1",
+        "First outpatient appointments in the year within 18 weeks of referral",
+    ),
     "little_area_hours": (("station",), "patient-hours", "Area under the number-present curve"),
     "little_sojourn_hours": (("station",), "patient-hours", "Sum of in-year times present"),
     "little_L": (("station",), "patients", "Time-average number present (L)"),

@@ -89,7 +89,7 @@ DES_VARIABLES: dict[str, tuple[str, str, float]] = {
     "ed_4hr_performance": ("A&E type 1 seen within 4 hours", "%", 100.0),
     "ae_4hr_performance": ("All A&E seen within 4 hours", "%", 100.0),
     "bed_occupancy_rate": ("Acute bed occupancy", "%", 100.0),
-    "op_18wk_performance": ("Outpatients waiting under 18 weeks", "%", 100.0),
+    "rtt_18wk_performance": ("Incomplete RTT pathways within 18 weeks", "%", 100.0),
     "op_waiting_list": ("Outpatient waiting list (DES)", "patients", 1.0),
     "elective_cancellations": (
         "Planned operations cancelled for want of a bed",

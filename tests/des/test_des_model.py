@@ -211,7 +211,7 @@ def test_performance_intervals_are_bounded_and_capped_peaks_say_so():
         "bed_occupancy_peak",
     ):
         assert float(summary[f"des_{name}_lower"].min()) >= 0, name
-    for name in ("ed_4hr_performance", "op_18wk_performance"):
+    for name in ("ed_4hr_performance", "rtt_18wk_performance"):
         assert float(summary[f"des_{name}_upper"].max()) <= 1, name
     beds = ds["station_capacity"].sel(station="acute_beds").max("replication")
     assert bool((summary["des_bed_occupancy_peak_upper"] <= beds).all())
