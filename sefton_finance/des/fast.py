@@ -23,8 +23,10 @@ escalation: the pool holds ``acute_beds + escalation_beds``), else boards in
 the cubicle in a FIFO bed queue shared with direct admissions; an elective
 inpatient who finds no bed is cancelled and tries again ``elective_deferral_days``
 later (a retry event in the same heap), as often as needed while the retry falls
-inside the horizon. With the same inputs both engines produce the same
-timestamps (tested).
+inside the horizon. Simultaneous events go in order of the patients' keys
+(``inputs.patient_keys``: order of arrival), compared with the time in the
+heap. With the same inputs both engines produce the same timestamps, to the
+bit (tested, with random and with fixed times).
 
 ``@njit(cache=True)`` stores compiled code next to the module; the first call
 in a fresh environment compiles (a few seconds), which the benchmark reports
@@ -36,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .inputs import HOURS_PER_DAY, SiteInputs
+from .inputs import HOURS_PER_DAY, SiteInputs, patient_keys
 from .records import BED, HOME, VIRTUAL_WARD, SiteRecords
 
 _ED_DONE, _BED_END, _VW_END, _EL_RETRY = 0, 1, 2, 3
@@ -103,11 +105,17 @@ def _replace_top(heap, size, value):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def _before(t1, c1, t2, c2):  # pragma: no cover - compiled
+    """The tie-break rule: earlier time first, then the lower code (patient key, then kind)."""
+    return t1 < t2 or (t1 == t2 and c1 < c2)
+
+
+@njit(cache=True)
 def _push(times, codes, size, t, code):  # pragma: no cover - compiled
     i = size
     while i > 0:
         parent = (i - 1) // 2
-        if times[parent] <= t:
+        if not _before(t, code, times[parent], codes[parent]):
             break
         times[i] = times[parent]
         codes[i] = codes[parent]
@@ -127,9 +135,11 @@ def _pop(times, codes, size):  # pragma: no cover - compiled
         child = 2 * i + 1
         if child >= size:
             break
-        if child + 1 < size and times[child + 1] < times[child]:
+        if child + 1 < size and _before(
+            times[child + 1], codes[child + 1], times[child], codes[child]
+        ):
             child += 1
-        if times[child] >= t:
+        if not _before(times[child], codes[child], t, code):
             break
         times[i] = times[child]
         codes[i] = codes[child]
@@ -144,14 +154,30 @@ def hospital_kernel(  # pragma: no cover - compiled
     ed_arr, ed_service, ed_admit, ed_vw_elig, ed_bed_los, ed_vw_los,
     d_arr, d_vw_elig, d_bed_los, d_vw_los,
     el_arr, el_inpatient, el_los,
-    cubicles, bed_capacity, vw_capacity, deferral, horizon,
+    ed_key, d_key, el_key, index_of_key,
+    change_times, cubicles_by_period, beds_by_period, vw_by_period, deferral, horizon,
     ed_start, ed_done, ed_leave, ed_route, d_start, d_route,
     el_admitted, el_start, el_cancellations,
 ):  # fmt: skip
     """ED cubicles, acute beds with escalation and the virtual ward, with exit block.
 
+    Capacity is held in periods: period ``p`` starts at ``change_times[p]`` (the
+    first at ``-inf``) with ``cubicles_by_period[p]`` cubicles,
+    ``beds_by_period[p]`` beds (funded and escalation) and ``vw_by_period[p]``
+    virtual-ward places. A change comes before every patient event at its time;
+    places that open go to the queues at once; places that close are taken
+    out of use as their patients leave (nobody is moved).
+
     Elective inpatients who find no bed are deferred by ``deferral`` hours and
     retried while the retry time is before ``horizon``.
+
+    Events happen in order of time, then of the patient's key (``ed_key``,
+    ``d_key``, ``el_key``: see ``inputs.patient_keys``); ``index_of_key`` maps a
+    key back to the patient's index in its own arrays. An event's code is
+    ``4 * key + kind``, so comparing ``(time, code)`` applies the rule. After
+    every event the queues take what has freed: free beds go to the bed queue
+    (an admitted ED patient then leaves the cubicle), then free cubicles to the
+    ED queue, both first come first served.
     """
     n_ed, n_d, n_el = ed_arr.size, d_arr.size, el_arr.size
     # Every patient has at most one pending event (a treatment end, a stay end or an
@@ -164,83 +190,77 @@ def hospital_kernel(  # pragma: no cover - compiled
     ed_head, ed_tail = 0, 0
     bed_queue = np.empty(n_ed + n_d + 1, np.int64)  # code: 2 * id + (1 if direct)
     bed_head, bed_tail = 0, 0
-    free_cubicles, beds, vw = cubicles, 0, 0
+    cubicles, bed_capacity, vw_capacity = cubicles_by_period[0], beds_by_period[0], vw_by_period[0]
+    n_periods, period = change_times.size, 1
+    busy, beds, vw = 0, 0, 0
     ie, idr, iel = 0, 0, 0
     while True:
+        # The next arrival: the earliest, ties to the lower key (as for every event).
         t = np.inf
+        key = 4 * (n_ed + n_d + n_el)
         source = -1
         if ie < n_ed:
-            t, source = ed_arr[ie], 0
-        if idr < n_d and d_arr[idr] < t:
-            t, source = d_arr[idr], 1
-        if iel < n_el and el_arr[iel] < t:
-            t, source = el_arr[iel], 2
-        if size > 0 and times[0] <= t:
-            t, code = times[0], codes[0]
+            t, key, source = ed_arr[ie], 4 * ed_key[ie], 0
+        if idr < n_d and _before(d_arr[idr], 4 * d_key[idr], t, key):
+            t, key, source = d_arr[idr], 4 * d_key[idr], 1
+        if iel < n_el and _before(el_arr[iel], 4 * el_key[iel], t, key):
+            t, key, source = el_arr[iel], 4 * el_key[iel], 2
+        if size > 0 and _before(times[0], codes[0], t, key):
+            t, source = times[0], 3
+        if period < n_periods and change_times[period] <= t:
+            t, source = change_times[period], 4
+        if source == 4:
+            cubicles = cubicles_by_period[period]
+            bed_capacity = beds_by_period[period]
+            vw_capacity = vw_by_period[period]
+            period += 1
+        elif source == 3:
+            code = codes[0]
             size = _pop(times, codes, size)
-            kind, who = code % 4, code // 4
-            leaving = -1  # ED patient who releases a cubicle now
+            kind, who = code % 4, index_of_key[code // 4]
             if kind == _EL_RETRY:
                 if beds < bed_capacity:
                     beds += 1
                     el_admitted[who] = True
                     el_start[who] = t
-                    size = _push(times, codes, size, t + el_los[who], _BED_END)
+                    size = _push(times, codes, size, t + el_los[who], 4 * el_key[who] + _BED_END)
                 else:
                     el_cancellations[who] += 1
                     retry = t + deferral
                     if retry < horizon:
-                        size = _push(times, codes, size, retry, 4 * who + _EL_RETRY)
+                        size = _push(times, codes, size, retry, 4 * el_key[who] + _EL_RETRY)
             elif kind == _ED_DONE:
                 if not ed_admit[who]:
                     ed_route[who] = HOME
-                    leaving = who
+                    ed_leave[who] = t
+                    busy -= 1
                 elif ed_vw_elig[who] and vw < vw_capacity:
                     vw += 1
                     ed_route[who] = VIRTUAL_WARD
-                    size = _push(times, codes, size, t + ed_vw_los[who], _VW_END)
-                    leaving = who
+                    size = _push(times, codes, size, t + ed_vw_los[who], 4 * ed_key[who] + _VW_END)
+                    ed_leave[who] = t
+                    busy -= 1
                 elif beds < bed_capacity:
                     beds += 1
                     ed_route[who] = BED
-                    size = _push(times, codes, size, t + ed_bed_los[who], _BED_END)
-                    leaving = who
+                    size = _push(
+                        times, codes, size, t + ed_bed_los[who], 4 * ed_key[who] + _BED_END
+                    )
+                    ed_leave[who] = t
+                    busy -= 1
                 else:
-                    bed_queue[bed_tail] = 2 * who
+                    bed_queue[bed_tail] = 2 * who  # exit block: boards in the cubicle
                     bed_tail += 1
             elif kind == _BED_END:
-                if bed_head < bed_tail:
-                    waiting = bed_queue[bed_head]
-                    bed_head += 1
-                    who = waiting // 2
-                    if waiting % 2 == 0:
-                        ed_route[who] = BED
-                        size = _push(times, codes, size, t + ed_bed_los[who], _BED_END)
-                        leaving = who
-                    else:
-                        d_route[who] = BED
-                        d_start[who] = t
-                        size = _push(times, codes, size, t + d_bed_los[who], _BED_END)
-                else:
-                    beds -= 1
+                beds -= 1
             else:
                 vw -= 1
-            if leaving >= 0:
-                ed_leave[leaving] = t
-                if ed_head < ed_tail:
-                    nxt = ed_queue[ed_head]
-                    ed_head += 1
-                    ed_start[nxt] = t
-                    ed_done[nxt] = t + ed_service[nxt]
-                    size = _push(times, codes, size, ed_done[nxt], 4 * nxt + _ED_DONE)
-                else:
-                    free_cubicles += 1
         elif source == 0:
-            if free_cubicles > 0:
-                free_cubicles -= 1
+            if busy < cubicles:
+                busy += 1
                 ed_start[ie] = t
                 ed_done[ie] = t + ed_service[ie]
-                size = _push(times, codes, size, ed_done[ie], 4 * ie + _ED_DONE)
+                size = _push(times, codes, size, ed_done[ie], 4 * ed_key[ie] + _ED_DONE)
             else:
                 ed_queue[ed_tail] = ie
                 ed_tail += 1
@@ -250,12 +270,12 @@ def hospital_kernel(  # pragma: no cover - compiled
                 vw += 1
                 d_route[idr] = VIRTUAL_WARD
                 d_start[idr] = t
-                size = _push(times, codes, size, t + d_vw_los[idr], _VW_END)
+                size = _push(times, codes, size, t + d_vw_los[idr], 4 * d_key[idr] + _VW_END)
             elif beds < bed_capacity:
                 beds += 1
                 d_route[idr] = BED
                 d_start[idr] = t
-                size = _push(times, codes, size, t + d_bed_los[idr], _BED_END)
+                size = _push(times, codes, size, t + d_bed_los[idr], 4 * d_key[idr] + _BED_END)
             else:
                 bed_queue[bed_tail] = 2 * idr + 1
                 bed_tail += 1
@@ -268,15 +288,81 @@ def hospital_kernel(  # pragma: no cover - compiled
                 beds += 1
                 el_admitted[iel] = True
                 el_start[iel] = t
-                size = _push(times, codes, size, t + el_los[iel], _BED_END)
+                size = _push(times, codes, size, t + el_los[iel], 4 * el_key[iel] + _BED_END)
             else:
                 el_cancellations[iel] += 1
                 retry = t + deferral
                 if retry < horizon:
-                    size = _push(times, codes, size, retry, 4 * iel + _EL_RETRY)
+                    size = _push(times, codes, size, retry, 4 * el_key[iel] + _EL_RETRY)
             iel += 1
         else:
             break
+        # The queues take what has freed: beds first (a boarder then frees a cubicle).
+        while beds < bed_capacity and bed_head < bed_tail:
+            waiting = bed_queue[bed_head]
+            bed_head += 1
+            beds += 1
+            who = waiting // 2
+            if waiting % 2 == 0:
+                ed_route[who] = BED
+                size = _push(times, codes, size, t + ed_bed_los[who], 4 * ed_key[who] + _BED_END)
+                ed_leave[who] = t
+                busy -= 1
+            else:
+                d_route[who] = BED
+                d_start[who] = t
+                size = _push(times, codes, size, t + d_bed_los[who], 4 * d_key[who] + _BED_END)
+        while busy < cubicles and ed_head < ed_tail:
+            nxt = ed_queue[ed_head]
+            ed_head += 1
+            busy += 1
+            ed_start[nxt] = t
+            ed_done[nxt] = t + ed_service[nxt]
+            size = _push(times, codes, size, ed_done[nxt], 4 * ed_key[nxt] + _ED_DONE)
+
+
+@njit(cache=True)
+def fifo_station_periods(arrivals, services, change_times, servers_by_period):  # pragma: no cover
+    """``fifo_station`` with the number of servers held in periods (as ``hospital_kernel``).
+
+    FIFO: customers start in arrival order, each at the first moment at or after
+    its arrival (and the previous start) when fewer customers are in service
+    than the servers of that moment; a period's servers take over at its start.
+    """
+    n = arrivals.size
+    start = np.full(n, np.inf)
+    leave = np.full(n, np.inf)
+    n_periods = change_times.size
+    most = 1
+    for p in range(n_periods):
+        most = max(most, servers_by_period[p])
+    heap = np.empty(most + n_periods + 1)  # leave times of customers in service (min-heap)
+    codes = np.zeros(heap.size, np.int64)
+    size = 0
+    period = 0
+    s = -np.inf
+    for i in range(n):
+        s = max(s, arrivals[i])
+        while True:
+            while period + 1 < n_periods and change_times[period + 1] <= s:
+                period += 1
+            while size > 0 and heap[0] <= s:
+                size = _pop(heap, codes, size)
+            if size < servers_by_period[period]:
+                break
+            # Wait for the next departure or the next period, whichever comes first.
+            nxt = heap[0] if size > 0 else np.inf
+            if period + 1 < n_periods and change_times[period + 1] < nxt:
+                nxt = change_times[period + 1]
+            s = nxt
+            if s == np.inf:
+                break
+        if s == np.inf:
+            break  # nobody else is ever served
+        start[i] = s
+        leave[i] = s + services[i]
+        size = _push(heap, codes, size, leave[i], 0)
+    return start, leave
 
 
 def run_site(inputs: SiteInputs) -> SiteRecords:
@@ -286,19 +372,36 @@ def run_site(inputs: SiteInputs) -> SiteRecords:
         inputs.ed_arr.size, inputs.direct_arr.size, inputs.utc_arr.size,
         inputs.el_arr.size, inputs.op_arr.size,
     )  # fmt: skip
+    ed_key, d_key, el_key = patient_keys(inputs)
+    index_of_key = np.concatenate([np.arange(k.size) for k in (ed_key, d_key, el_key)])[
+        np.argsort(np.concatenate([ed_key, d_key, el_key]))
+    ]
+    starts, periods = inputs.schedule()
+
+    def held(field) -> np.ndarray:
+        return np.array([field(p) for p in periods], np.int64)
+
     hospital_kernel(
         inputs.ed_arr, inputs.ed_service, inputs.ed_admit, inputs.ed_vw_eligible,
         inputs.ed_bed_los, inputs.ed_vw_los,
         inputs.direct_arr, inputs.direct_vw_eligible, inputs.direct_bed_los, inputs.direct_vw_los,
         inputs.el_arr, inputs.el_inpatient, inputs.el_los,
-        cap.ed_cubicles, cap.acute_beds + cap.escalation_beds, cap.virtual_ward_beds,
+        ed_key, d_key, el_key, index_of_key,
+        starts,
+        held(lambda p: p.ed_cubicles),
+        held(lambda p: p.acute_beds + p.escalation_beds),
+        held(lambda p: p.virtual_ward_beds),
         cap.elective_deferral_days * HOURS_PER_DAY, inputs.horizon,
         rec.ed_start, rec.ed_done, rec.ed_leave, rec.ed_route,
         rec.direct_start, rec.direct_route,
         rec.el_admitted, rec.el_start, rec.el_cancellations,
     )  # fmt: skip
-    rec.utc_start, rec.utc_leave = fifo_station(
-        inputs.utc_arr, inputs.utc_service, cap.utc_cubicles
-    )
+    utc = held(lambda p: p.utc_cubicles)
+    if utc.size == 1:
+        rec.utc_start, rec.utc_leave = fifo_station(inputs.utc_arr, inputs.utc_service, utc[0])
+    else:
+        rec.utc_start, rec.utc_leave = fifo_station_periods(
+            inputs.utc_arr, inputs.utc_service, starts, utc
+        )
     rec.op_seen = slot_match(inputs.op_arr, inputs.slot_times)
     return rec

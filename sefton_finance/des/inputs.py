@@ -25,7 +25,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,7 +71,21 @@ STREAMS = {
     "op_first_arrivals": 12,
     "op_followup_arrivals": 13,
     "op_backlog": 14,
+    "rtt_after_first": 15,
+    "rtt_opening": 16,
 }
+
+# The referral-to-treatment (RTT) clock after a first outpatient appointment.
+RTT_CONTINUES_SHARE = 0.5
+"""ASSUMPTION: half of first outpatient appointments leave the RTT clock running (diagnostics,
+a decision to admit, an admitted waiting list) until first definitive treatment; the other
+half are treated or discharged at the appointment. No public split was found (DATA.md)."""
+RTT_AFTER_FIRST_WEEKS = 11.2
+"""Mean time from a first appointment to first definitive treatment for a clock that keeps
+running (exponential). Calibrated, with ``RTT_CONTINUES_SHARE``, so that the packaged Sefton
+baseline on the discrete-event path has about 83% of incomplete RTT pathways within 18 weeks,
+England's figure for early 2020 (NHS England RTT statistics; DATA.md, trust M); see
+``tests/integration/test_des_rtt.py``. ASSUMPTION: one distribution for every specialty."""
 
 _CAPACITY_FIELDS = (
     "ed_cubicles",
@@ -81,6 +95,9 @@ _CAPACITY_FIELDS = (
     "op_slots_per_week",
     "virtual_ward_beds",
 )
+YEARLY_FIELDS = _CAPACITY_FIELDS
+"""The fields that may change from one year to the next (capacity held); every other field
+describes patients and pathways and is the same throughout a run."""
 
 
 @dataclass(frozen=True)
@@ -327,13 +344,24 @@ def lognormal(rng: np.random.Generator, mean: float, cv: float, size: int) -> np
     return rng.lognormal(np.log(mean) - 0.5 * sigma2, np.sqrt(sigma2), size)
 
 
-def clinic_slots(calendar: Calendar, slots_per_week: float) -> np.ndarray:
-    """Times of outpatient slots: ``slots_per_week / 5`` per weekday, evenly spaced."""
+def clinic_slots(calendar: Calendar, slots_per_week: float | Sequence[float]) -> np.ndarray:
+    """Times of outpatient slots: ``slots_per_week / 5`` per weekday, evenly spaced.
+
+    ``slots_per_week`` is one number, or one per year (the warm-up uses the first year's).
+    """
+    weekly = np.broadcast_to(np.asarray(slots_per_week, dtype=float), (len(calendar.years),))
     weekday = calendar.day_dow < 5
     day_hours = calendar.day_start[weekday]
-    per_day = slots_per_week / 5.0
-    cumulative = np.floor(per_day * np.arange(day_hours.size + 1) + 1e-9).astype(np.int64)
-    counts = np.diff(cumulative)
+    year = calendar.day_month[weekday] // 12
+    if np.all(weekly == weekly[0]):
+        weekly, year = weekly[:1], np.zeros_like(year)  # one running total for the whole run
+    # Whole slots per day from a running total within each year (exact multiples, no drift).
+    counts = np.empty(day_hours.size, np.int64)
+    for y, per_week in enumerate(weekly):
+        days = np.flatnonzero(year == y)
+        total = np.floor(per_week / 5.0 * np.arange(days.size + 1) + 1e-9).astype(np.int64)
+        counts[days] = np.diff(total)
+    cumulative = np.concatenate([[0], np.cumsum(counts)])
     first = np.repeat(cumulative[:-1], counts)
     index = np.arange(counts.sum()) - first
     spacing = CLINIC_HOURS / np.maximum(np.repeat(counts, counts), 1)
@@ -366,6 +394,25 @@ class SiteInputs:
     slot_times: np.ndarray
     op_opening: int = 0  # the first ``op_opening`` of ``op_arr`` are on the list at the start
     horizon: float = np.inf  # end of the simulated horizon, hours (no elective retry after it)
+    # RTT clock after a first appointment (empty arrays: every clock stops at the appointment).
+    op_rtt_after: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))  # hours
+    # Pathways already past their first appointment when the run starts: referral, clock stop.
+    rtt_open_referral: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    rtt_open_stop: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    periods: tuple[SiteCapacity, ...] = ()  # capacity held each year (empty: ``capacity``)
+    period_starts: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))  # hours
+
+    def capacity_in(self, period: int) -> SiteCapacity:
+        """The capacity held in one period (year); ``capacity`` when there is one period."""
+        return self.periods[period] if self.periods else self.capacity
+
+    def schedule(self) -> tuple[np.ndarray, list[SiteCapacity]]:
+        """When each period's capacity takes over (the first from the start) and what it is."""
+        if not self.periods:
+            return np.array([-np.inf]), [self.capacity]
+        starts = np.asarray(self.period_starts, dtype=float).copy()
+        starts[0] = -np.inf
+        return starts, list(self.periods)
 
     @property
     def journeys(self) -> int:
@@ -377,6 +424,25 @@ class SiteInputs:
             + self.el_arr.size
             + self.op_arr.size
         )
+
+
+def patient_keys(inputs: SiteInputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each hospital patient's key in the tie-break rule, for ED, direct and elective patients.
+
+    The rule, the same in both engines: events happen in order of time, and
+    events at the same time in order of the key of the patient they belong to
+    (an arrival, the end of a treatment or a stay, an elective retry). Keys
+    number the ED, direct and elective patients together in order of arrival;
+    equal arrival times go ED, then direct, then elective, each in its own
+    order. So among simultaneous events the patient who arrived first acts
+    first, and queues formed at the same moment are joined in that order. Ties
+    happen only with deterministic times (a coefficient of variation of 0).
+    """
+    arrivals = np.concatenate([inputs.ed_arr, inputs.direct_arr, inputs.el_arr])
+    keys = np.empty(arrivals.size, np.int64)
+    keys[np.argsort(arrivals, kind="stable")] = np.arange(arrivals.size)
+    n_ed, n_direct = inputs.ed_arr.size, inputs.direct_arr.size
+    return keys[:n_ed], keys[n_ed : n_ed + n_direct], keys[n_ed + n_direct :]
 
 
 def root_seed(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
@@ -420,12 +486,24 @@ def check_demand(monthly_demand: xr.DataArray) -> xr.DataArray:
 def sample_site(
     demand: xr.DataArray,
     site: str,
-    capacity: SiteCapacity,
+    capacity: SiteCapacity | Sequence[SiteCapacity],
     calendar: Calendar,
     root: np.random.SeedSequence,
     replication: int,
 ) -> SiteInputs:
-    """Draw every patient of one site for one replication."""
+    """Draw every patient of one site for one replication.
+
+    ``capacity`` is one ``SiteCapacity`` for the whole run, or one per year (the
+    capacity held that year); patients are drawn from the first year's pathway
+    parameters, which every year shares.
+    """
+    periods = (capacity,) if isinstance(capacity, SiteCapacity) else tuple(capacity)
+    if len(periods) not in (1, len(calendar.years)):
+        raise ValueError(
+            f"capacity must be one SiteCapacity or one per year ({len(calendar.years)}), "
+            f"got {len(periods)}"
+        )
+    capacity = periods[0]
     pods = set(map(str, demand["pod"].values))
 
     def monthly(pod: str) -> np.ndarray:
@@ -472,6 +550,14 @@ def sample_site(
         [opening_kind, np.zeros(first.size, np.int64), np.ones(follow.size, np.int64)]
     )
     order = np.argsort(op_arr, kind="stable")
+    rtt_after, open_referral, open_stop = _rtt_clock(
+        rng("rtt_after_first"),
+        rng("rtt_opening"),
+        op_arr.size,
+        t0,
+        monthly("op_first")[0] / (calendar.month_edges[1] - calendar.month_edges[0]),
+        opening_max_age_weeks(capacity),
+    )
     day = HOURS_PER_DAY
     return SiteInputs(
         site=site,
@@ -497,10 +583,46 @@ def sample_site(
         el_los=lognormal(rng("elective_los"), capacity.elective_los_days * day, cv, el_arr.size),
         op_arr=op_arr[order],
         op_kind=op_kind[order],
-        slot_times=clinic_slots(calendar, capacity.op_slots_per_week),
+        slot_times=clinic_slots(calendar, [p.op_slots_per_week for p in periods]),
         op_opening=int(opening.size),
         horizon=float(calendar.month_edges[-1]),
+        op_rtt_after=rtt_after[order],
+        rtt_open_referral=open_referral,
+        rtt_open_stop=open_stop,
+        periods=periods if len(periods) > 1 else (),
+        period_starts=calendar.year_edges[:-1] if len(periods) > 1 else np.zeros(0),
     )
+
+
+def _rtt_clock(
+    after: np.random.Generator,
+    opening: np.random.Generator,
+    n_referrals: int,
+    t0: float,
+    first_per_hour: float,
+    first_wait_weeks: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The RTT clock beyond the first appointment, and the pathways open at the start.
+
+    Each referral's clock runs on after its first appointment with probability
+    ``RTT_CONTINUES_SHARE``, for an exponential time of mean
+    ``RTT_AFTER_FIRST_WEEKS`` (0 otherwise; drawn for every referral, used for
+    first appointments). Pathways past their first appointment when the run
+    starts are the steady state of that process: about ``first appointments
+    per hour x share x mean`` of them (Little's law), each referred a
+    first-appointment wait (uniform up to the opening list's oldest age) plus
+    an exponential time before ``t0``, its clock stopping an exponential time
+    after ``t0`` (the exponential forgets how long it has run).
+    """
+    mean = RTT_AFTER_FIRST_WEEKS * HOURS_PER_WEEK
+    draws = after.random((2, n_referrals))
+    runs_on = draws[0] < RTT_CONTINUES_SHARE
+    rtt_after = np.where(runs_on, -mean * np.log1p(-draws[1]), 0.0)
+    n_open = opening.poisson(first_per_hour * RTT_CONTINUES_SHARE * mean)
+    waited = opening.random(n_open) * first_wait_weeks * HOURS_PER_WEEK
+    elapsed = opening.exponential(mean, n_open)
+    remaining = opening.exponential(mean, n_open)
+    return rtt_after, t0 - waited - elapsed, t0 + remaining
 
 
 def opening_max_age_weeks(capacity: SiteCapacity) -> float:

@@ -6,9 +6,9 @@ of congestion, which averages hide:
 
 - **escalation beds**: bed-days above the funded bed base, staffed at a premium;
 - **electives not admitted**: inpatients cancelled for want of a bed are
-  deferred and retried in house; those still not admitted by the end of the
-  year they arrived in (unmet elective demand) are treated by the independent
-  sector at a premium on tariff;
+  deferred and retried in house, across year ends; those never admitted (every
+  try cancelled until the next would fall after the horizon) are treated by
+  the independent sector at a premium on tariff, in the year they were booked;
 - **unmet outpatient demand**: referrals not seen within the year, cleared by
   extra (waiting-list initiative) sessions at a premium.
 
@@ -37,8 +37,8 @@ ESCALATION_PREMIUM = 1.5
 premium rates in unplanned wards)."""
 
 OUTSOURCING_PREMIUM = 1.1
-"""ASSUMPTION: an elective not admitted in house by the end of its year (cancelled, perhaps
-several times, and still waiting) and treated in the independent sector costs tariff + 10%
+"""ASSUMPTION: an elective never admitted in house (cancelled, perhaps several times, until
+its next try would fall after the horizon) and treated in the independent sector costs tariff + 10%
 (transport, contract management and the premium on short-notice capacity). A cancellation
 followed by an in-house admission costs nothing extra here: its bed-days are already in the
 activity the analytic path costs."""
@@ -185,33 +185,23 @@ def run_des(
         Capacity held each year relative to the base year, ``(year, org, pod)`` (the
         costing's steps held / base-year steps). When given, each year is simulated with
         the capacity the cost model pays for (beds, cubicles, clinic slots and virtual-ward
-        places scaled), so congestion cost never double counts capacity already costed;
-        the outpatient list at each year's end opens the next year.
+        places scaled), so congestion cost never double counts capacity already costed.
+        The years run on without a break, so each replication carries its own waiting
+        list, occupied beds, boarders and elective retries into the next year (its
+        spread compounds as a continuous run's does).
     """
     base = des_capacity(baseline) if capacity is None else capacity
     demand = des_demand(activity, baseline)
     options = {"replications": replications, "warmup_days": warmup_days, "engine": "fast"}
     if capacity_growth is None:
         return simulate(demand, base, seed=seed, **options)
-    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     years = [str(y) for y in demand.year.values]
-    opening = base.op_waiting_at_start
-    parts = []
-    for year, child in zip(years, root.spawn(len(years)), strict=True):
-        held = capacity_growth.sel(year=year)
-        yearly = _scaled_capacity(base, held, opening, baseline)
-        part = simulate(demand.sel(year=[year]), yearly, seed=child, **options)
-        opening = {
-            site: round(float(part["op_waiting_list"].sel(site=site).mean("replication").squeeze()))
-            for site in baseline.organisations.des_sites
-        }
-        parts.append(part)
-    return xr.concat(parts, dim="year", data_vars="minimal", coords="minimal", compat="override")
+    yearly = [_scaled_capacity(base, capacity_growth.sel(year=y), baseline) for y in years]
+    # One run over every year: each replication carries its own state from year to year.
+    return simulate(demand, yearly, seed=seed, **options)
 
 
-def _scaled_capacity(
-    base: DesCapacity, held: xr.DataArray, opening: object, baseline: Baseline
-) -> DesCapacity:
+def _scaled_capacity(base: DesCapacity, held: xr.DataArray, baseline: Baseline) -> DesCapacity:
     """Base capacity scaled by the capacity held this year (``(org, pod)`` ratios to base)."""
     sites = baseline.organisations.des_sites
     virtual_ward_providers = []
@@ -245,15 +235,14 @@ def _scaled_capacity(
         utc_cubicles=scale("utc_cubicles", ["ae_type3"]),
         op_slots_per_week=scale("op_slots_per_week", ["op_first", "op_followup"], whole=False),
         virtual_ward_beds={site: round(v * virtual) for site, v in virtual_beds.items()},
-        op_waiting_at_start=opening,
     )
 
 
 def congestion_cost(des: xr.Dataset, baseline: Baseline, price_index: xr.DataArray) -> xr.Dataset:
     """Extra provider cost of congestion (mean over replications), by year, site and pod.
 
-    Escalation is costed on ``bed_days``, outsourced electives (unmet elective demand:
-    not admitted by the end of the year, after deferrals) on ``elective``, and
+    Escalation is costed on ``bed_days``, outsourced electives (never admitted in
+    house, after deferrals; counted in the year they were booked) on ``elective``, and
     extra outpatient sessions (for the growth of the outpatient list over the year,
     split between first and follow-up as the unseen referrals are) on ``op_first`` /
     ``op_followup``, so the cost lands where the capacity ran short.
@@ -268,7 +257,7 @@ def congestion_cost(des: xr.Dataset, baseline: Baseline, price_index: xr.DataArr
     bed_day = float(baseline.unit_cost.sel(pod="bed_days"))
     escalation = mean["escalation_bed_days"] * bed_day * ESCALATION_PREMIUM * price_index
     outsourcing = (
-        mean["unmet_demand"].sel(pod="elective", drop=True)
+        mean["elective_not_admitted"]
         * float(baseline.tariff.sel(pod="elective"))
         * OUTSOURCING_PREMIUM
         * price_index
@@ -323,23 +312,38 @@ def congestion_cost(des: xr.Dataset, baseline: Baseline, price_index: xr.DataArr
 
 
 def performance_summary(des: xr.Dataset) -> xr.Dataset:
-    """The board's performance measures: each replication's value, and their mean with a
-    95% confidence interval (``des_<measure>``, ``_lower``, ``_upper``, ``_replications``)."""
+    """The board's performance measures with bounded 95% confidence intervals.
+
+    For each measure: its mean over replications (``des_<measure>``), the
+    interval (``_lower``, ``_upper``) clipped to the values the measure can
+    take (counts and times at least 0, shares in [0, 1], occupied beds at most
+    the beds open) and each replication's value (``_replications``). A measure
+    the bed base caps (peak occupied beds) also carries the cap (``_cap``) and
+    the share of replications that reached it (``_at_cap``): a peak at the cap
+    says the beds were full, not that the peak is known exactly.
+    """
+    beds_open = des["station_capacity"].sel(station="acute_beds", drop=True).max("replication")
     measures = {
-        "ed_4hr_performance": "ED (type 1) seen within 4 hours",
-        "ed_mean_time_hours": "Mean time in ED",
-        "bed_occupancy_mean": "Mean occupied beds",
-        "bed_occupancy_peak": "Peak occupied beds",
-        "escalation_bed_days": "Escalation bed-days",
-        "elective_cancellations": "Elective cancellations",
-        "op_waiting_list": "Outpatient waiting list",
-        "op_18wk_performance": "Outpatients seen within 18 weeks",
+        # name: (label, lowest value, highest value or cap, capped)
+        "ed_4hr_performance": ("ED (type 1) seen within 4 hours", 0.0, 1.0, False),
+        "ed_mean_time_hours": ("Mean time in ED", 0.0, None, False),
+        "bed_occupancy_mean": ("Mean occupied beds", 0.0, beds_open, False),
+        "bed_occupancy_peak": ("Peak occupied beds", 0.0, beds_open, True),
+        "escalation_bed_days": ("Escalation bed-days", 0.0, None, False),
+        "elective_cancellations": ("Elective cancellations", 0.0, None, False),
+        "op_waiting_list": ("Outpatient waiting list", 0.0, None, False),
+        "rtt_18wk_performance": (
+            "Incomplete RTT pathways within 18 weeks (year end)",
+            0.0,
+            1.0,
+            False,
+        ),
     }
     out = xr.Dataset()
-    for name, label in measures.items():
+    for name, (label, low, high, capped) in measures.items():
         if name not in des:
             continue
-        mean, lower, upper = confidence_interval(des[name], dim="replication")
+        mean, lower, upper = confidence_interval(des[name], dim="replication", bounds=(low, high))
         units = des[name].attrs.get("units", "")
         out[f"des_{name}"] = mean.assign_attrs(units=units, long_name=label)
         out[f"des_{name}_lower"] = lower.assign_attrs(
@@ -351,4 +355,83 @@ def performance_summary(des: xr.Dataset) -> xr.Dataset:
         out[f"des_{name}_replications"] = des[name].assign_attrs(
             units=units, long_name=f"{label}, each replication"
         )
+        if capped:
+            out[f"des_{name}_cap"] = high.assign_attrs(units=units, long_name=f"{label}, cap")
+            out[f"des_{name}_at_cap"] = (
+                (des[name] >= high)
+                .mean("replication")
+                .assign_attrs(units="1", long_name=f"{label}: share of replications at the cap")
+            )
+    if "offered_utilisation" in des:
+        out.update(overload_summary(des))
     return out
+
+
+RESOURCE_LABELS = {
+    "ed_cubicles": "ED cubicles",
+    "utc_cubicles": "urgent treatment centre cubicles",
+    "acute_beds": "acute beds (funded and escalation)",
+    "op_slots": "outpatient clinic slots",
+}
+
+OVERLOAD_NOTE = (
+    "No steady state: queues grow for as long as the model runs, so these waits and the "
+    "congestion cost depend on the horizon simulated, not only on demand and capacity. Read "
+    "them as a sign of overload, not as estimates."
+)
+
+
+def overload_summary(des: xr.Dataset) -> xr.Dataset:
+    """Overload per year and site, in numbers and in words.
+
+    ``des_offered_utilisation (year, site, resource)``: work arriving over what the
+    resource can do (mean over replications; 1 or more is overload).
+    ``des_queue_unsettled (year, site, resource)``: share of replications whose queue
+    never emptied in the last weeks of the year. ``des_overloaded (year, site)``: share
+    of replications with either, on any resource; its ``warning`` attribute says which,
+    in words (empty when nothing is overloaded), for the CLI, the pack and the dashboard.
+    """
+    offered, unsettled = des["offered_utilisation"], des["queue_unsettled"]
+    over_load = offered >= 1.0
+    not_settled = unsettled > 0  # nan (not judged) counts as settled
+    overloaded = (over_load | not_settled).any("resource").mean("replication")
+    replications = des.sizes["replication"]
+    messages = []
+    for year in overloaded.year.values:
+        for site in overloaded.site.values:
+            for resource in offered.resource.values:
+                at = {"year": year, "site": site, "resource": resource}
+                loaded = int(over_load.sel(at).sum())
+                stuck = int(not_settled.sel(at).sum())
+                if not loaded and not stuck:
+                    continue
+                parts = []
+                if loaded:
+                    parts.append(
+                        f"demand is {float(offered.sel(at).mean()):.0%} of capacity "
+                        f"in {loaded} of {replications} replications"
+                    )
+                if stuck:
+                    parts.append(
+                        f"the queue never emptied in the year's last weeks in {stuck} of "
+                        f"{replications}"
+                    )
+                label = RESOURCE_LABELS.get(str(resource), str(resource))
+                messages.append(f"{site} {year}, {label}: {'; '.join(parts)}.")
+    warning = ""
+    if messages:
+        warning = "Overloaded. " + " ".join(messages) + " " + OVERLOAD_NOTE
+    return {
+        "des_offered_utilisation": offered.mean("replication").assign_attrs(
+            units="1", long_name="Demand over capacity (offered load; 1 or more: overload)"
+        ),
+        "des_queue_unsettled": unsettled.mean("replication").assign_attrs(
+            units="1", long_name="Share of replications whose queue did not settle"
+        ),
+        "des_overloaded": overloaded.assign_attrs(
+            units="1",
+            long_name="Share of replications overloaded (demand over capacity or a queue "
+            "that does not settle)",
+            warning=warning,
+        ),
+    }

@@ -30,6 +30,12 @@ STATIONS = (
     "virtual_ward",
     "op_waiting_list",
 )
+RESOURCES = ("ed_cubicles", "utc_cubicles", "acute_beds", "op_slots")
+"""What overload is judged on: the cubicles, the beds (funded and escalation) and clinic slots."""
+SETTLING_DAYS = 28
+"""A queue that has not emptied once in the last 28 days of a year has not settled: with
+demand that dips every night and weekend, a queue in a steady state empties far more often
+(ASSUMPTION: four weeks, long against a stay, short against a year)."""
 
 
 class StepCurve:
@@ -67,6 +73,16 @@ class StepCurve:
             segment = self.level[max(a, 0) : b + 1]
             at_start = self.level[a] if a >= 0 else 0.0
             out[i] = max(at_start, segment.max(initial=0.0))
+        return out
+
+    def trough(self, edges: np.ndarray) -> np.ndarray:
+        """Minimum level in each window (the level entering it included)."""
+        out = np.zeros(len(edges) - 1)
+        first = np.searchsorted(self.times, edges[:-1], side="right") - 1
+        last = np.searchsorted(self.times, edges[1:], side="left") - 1
+        for i, (a, b) in enumerate(zip(first, last, strict=True)):
+            at_start = self.level[a] if a >= 0 else 0.0
+            out[i] = min(at_start, self.level[max(a, 0) : b + 1].min(initial=at_start))
         return out
 
 
@@ -134,9 +150,10 @@ def _stays(inputs: SiteInputs, rec: SiteRecords) -> dict[str, tuple[np.ndarray, 
 
 def summarise_site(inputs: SiteInputs, rec: SiteRecords, cal: Calendar) -> dict[str, np.ndarray]:
     """Every output of one site and replication, per year (and month, pod, station)."""
-    cap = inputs.capacity
     years, months = cal.year_edges, cal.month_edges
     n_years = len(years) - 1
+    held = [inputs.capacity_in(y) for y in range(n_years)] if inputs.periods else None
+    held = held or [inputs.capacity] * n_years  # the capacity held each year
     out: dict[str, np.ndarray] = {}
 
     ed_time = rec.ed_leave - inputs.ed_arr
@@ -166,16 +183,21 @@ def summarise_site(inputs: SiteInputs, rec: SiteRecords, cal: Calendar) -> dict[
     out["bed_occupancy_mean"] = occupancy
     out["bed_occupancy_mean_month"] = (beds.area(months) / np.diff(months)).reshape(n_years, 12)
     out["bed_occupancy_peak"] = beds.peak(years)
-    out["bed_occupancy_rate"] = occupancy / cap.acute_beds if cap.acute_beds else occupancy * np.nan
-    out["beds_required_92"] = servers_for_occupancy(occupancy, OCCUPANCY_TARGET).astype(float)
-
-    def above_funded(level: np.ndarray) -> np.ndarray:
-        return np.maximum(level - cap.acute_beds, 0.0)
-
-    out["escalation_bed_days"] = beds.area(years, above_funded) / HOURS_PER_DAY
-    out["escalation_bed_days_month"] = (beds.area(months, above_funded) / HOURS_PER_DAY).reshape(
-        n_years, 12
+    funded = np.array([h.acute_beds for h in held], dtype=float)
+    out["bed_occupancy_rate"] = np.divide(
+        occupancy, funded, out=np.full(n_years, np.nan), where=funded > 0
     )
+    out["beds_required_92"] = servers_for_occupancy(occupancy, OCCUPANCY_TARGET).astype(float)
+    escalation, by_month = np.empty(n_years), np.empty((n_years, 12))
+    for y in range(n_years):
+        # Bed-days above the bed base funded that year.
+        def above_funded(level: np.ndarray, base: float = funded[y]) -> np.ndarray:
+            return np.maximum(level - base, 0.0)
+
+        escalation[y] = beds.area(years[y : y + 2], above_funded)[0] / HOURS_PER_DAY
+        by_month[y] = beds.area(months[12 * y : 12 * y + 13], above_funded) / HOURS_PER_DAY
+    out["escalation_bed_days"] = escalation
+    out["escalation_bed_days_month"] = by_month
     ed_bed = rec.ed_route == BED
     d_bed = rec.direct_route == BED
     nel_start = np.concatenate([rec.ed_leave[ed_bed], rec.direct_start[d_bed]])
@@ -189,6 +211,7 @@ def summarise_site(inputs: SiteInputs, rec: SiteRecords, cal: Calendar) -> dict[
         clipped_sojourn(el_start[deferred], el_end[deferred], years) / HOURS_PER_DAY
     )
     out["elective_cancellations"] = _count(_cancellation_times(inputs, rec), years)
+    out["elective_not_admitted"] = _count(inputs.el_arr[~rec.el_admitted], years)
     vw_start = stays["virtual_ward"][0]
     out["virtual_ward_admissions"] = _count(vw_start, years)
     out["virtual_ward_occupancy_mean"] = StepCurve(*stays["virtual_ward"]).area(years) / year_hours
@@ -198,9 +221,10 @@ def summarise_site(inputs: SiteInputs, rec: SiteRecords, cal: Calendar) -> dict[
         n_years, 12
     )
     out["op_waiting_list"] = out["op_waiting_list_month"][:, -1]
-    perf = _rtt_performance(inputs.op_arr[first], rec.op_seen[first], months[1:])
-    out["op_18wk_performance_month"] = perf.reshape(n_years, 12)
-    out["op_18wk_performance"] = out["op_18wk_performance_month"][:, -1]
+    rtt = _rtt_within_18_weeks(inputs, rec, months[1:])
+    out["rtt_18wk_performance_month"] = rtt[0].reshape(n_years, 12)
+    out["rtt_18wk_performance"] = out["rtt_18wk_performance_month"][:, -1]
+    out["rtt_incomplete_pathways"] = rtt[1].reshape(n_years, 12)[:, -1]
     seen_first = rec.op_seen[first]
     waited = seen_first - inputs.op_arr[first]
     finite = np.isfinite(seen_first)
@@ -209,8 +233,71 @@ def summarise_site(inputs: SiteInputs, rec: SiteRecords, cal: Calendar) -> dict[
     )
 
     out.update(_activity(inputs, rec, years))
-    out.update(_little(stays, cap, years))
+    out.update(_little(stays, held, years))
+    out.update(_overload(inputs, rec, held, stays["bed_queue"], years))
     return out
+
+
+def _overload(
+    inputs: SiteInputs,
+    rec: SiteRecords,
+    held: list,
+    bed_queue: tuple[np.ndarray, np.ndarray],
+    years: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Offered load against capacity, and whether each queue settled, per year and resource.
+
+    The offered load of a resource is the work arriving in the year (treatment
+    hours, bed hours of every admission not sent to the virtual ward,
+    referrals) over what it can do in the year (cubicle hours, bed hours,
+    slots). At 1 or more no steady state exists: the queue grows for as long as
+    the model runs. A queue that never empties in the last ``SETTLING_DAYS`` of
+    a year has not settled either (outpatient lists never empty, so slots are
+    judged on load alone: nan).
+    """
+    hours = np.diff(years)
+
+    def places(name: str) -> np.ndarray:
+        return np.array([getattr(h, name) for h in held], dtype=float)
+
+    def work(times: np.ndarray, amount: np.ndarray) -> np.ndarray:
+        return np.histogram(times, bins=years, weights=amount)[0]
+
+    def ratio(load: np.ndarray, capacity: np.ndarray | float) -> np.ndarray:
+        capacity = np.broadcast_to(np.asarray(capacity, dtype=float), load.shape)
+        out = np.where(load > 0, np.inf, 0.0)
+        return np.divide(load, capacity, out=out, where=capacity > 0)
+
+    ed_bed = inputs.ed_admit & (rec.ed_route != VIRTUAL_WARD)
+    direct_bed = rec.direct_route != VIRTUAL_WARD
+    bed_hours = (
+        work(inputs.ed_arr[ed_bed], inputs.ed_bed_los[ed_bed])
+        + work(inputs.direct_arr[direct_bed], inputs.direct_bed_los[direct_bed])
+        + work(inputs.el_arr[inputs.el_inpatient], inputs.el_los[inputs.el_inpatient])
+    )
+    referrals = _count(inputs.op_arr[inputs.op_opening :], years)
+    offered = np.stack(
+        [
+            ratio(work(inputs.ed_arr, inputs.ed_service), places("ed_cubicles") * hours),
+            ratio(work(inputs.utc_arr, inputs.utc_service), places("utc_cubicles") * hours),
+            ratio(bed_hours, (places("acute_beds") + places("escalation_beds")) * hours),
+            ratio(referrals, _count(inputs.slot_times, years)),
+        ],
+        axis=-1,
+    )
+    settle = SETTLING_DAYS * HOURS_PER_DAY
+    unsettled = np.full((hours.size, len(RESOURCES)), np.nan)
+    for k, curve in enumerate(
+        [
+            StepCurve(inputs.ed_arr, rec.ed_start),
+            StepCurve(inputs.utc_arr, rec.utc_start),
+            StepCurve(*bed_queue),
+        ]
+    ):
+        for y in range(hours.size):
+            window = np.array([max(years[y + 1] - settle, years[y]), years[y + 1]])
+            unsettled[y, k] = float(curve.trough(window)[0] > 0)
+    return {"offered_utilisation": offered, "queue_unsettled": unsettled}
 
 
 def _cancellation_times(inputs: SiteInputs, rec: SiteRecords) -> np.ndarray:
@@ -228,15 +315,32 @@ def _waiting(arrivals: np.ndarray, seen: np.ndarray, at: np.ndarray) -> np.ndarr
     return (arrived - done).astype(float)
 
 
-def _rtt_performance(arrivals: np.ndarray, seen: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Share of the waiting list (first appointments) waiting under 18 weeks at each time."""
-    out = np.empty(at.size)
+def _rtt_within_18_weeks(
+    inputs: SiteInputs, rec: SiteRecords, at: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Share of incomplete RTT pathways within 18 weeks at each time in ``at``, and their number.
+
+    As NHS England counts them: a pathway is incomplete from referral until
+    first definitive treatment, and "within 18 weeks" means it has been open 18
+    weeks or less. Here a pathway is a first outpatient referral (follow-ups are
+    after treatment has started, off the clock): open while it waits for its
+    first appointment, then for ``op_rtt_after`` more hours (0: treated or
+    discharged at the appointment), plus the pathways already past their first
+    appointment at the start (``rtt_open_referral`` to ``rtt_open_stop``).
+    """
+    first = inputs.op_kind == 0
+    referral = inputs.op_arr[first]
+    after = inputs.op_rtt_after[first] if inputs.op_rtt_after.size else 0.0
+    stop = np.concatenate([rec.op_seen[first] + after, inputs.rtt_open_stop])
+    referral = np.concatenate([referral, inputs.rtt_open_referral])
+    limit = RTT_WEEKS * HOURS_PER_WEEK
+    share, count = np.empty(at.size), np.empty(at.size)
     for i, t in enumerate(at):
-        waiting = (arrivals <= t) & (seen > t)
-        n = waiting.sum()
-        short = (waiting & (t - arrivals < RTT_WEEKS * HOURS_PER_WEEK)).sum()
-        out[i] = short / n if n else 1.0
-    return out
+        open_ = (referral <= t) & (stop > t)
+        n = open_.sum()
+        count[i] = n
+        share[i] = (open_ & (t - referral <= limit)).sum() / n if n else 1.0
+    return share, count
 
 
 def _activity(inputs: SiteInputs, rec: SiteRecords, years: np.ndarray) -> dict[str, np.ndarray]:
@@ -273,10 +377,9 @@ def _activity(inputs: SiteInputs, rec: SiteRecords, years: np.ndarray) -> dict[s
     def late(arrive: np.ndarray, served: np.ndarray) -> np.ndarray:
         # Arrived in the year and not served by its end (elective: not yet admitted).
         index = np.searchsorted(years, arrive, side="right") - 1
-        out = np.zeros(len(ends))
         ok = np.isfinite(arrive) & (index >= 0) & (index < len(ends))
-        np.add.at(out, index[ok], ~(served[ok] < ends[index[ok]]))
-        return out
+        waiting = ~(served[ok] < ends[index[ok]])
+        return np.bincount(index[ok], weights=waiting, minlength=len(ends)).astype(float)
 
     unmet = {
         "ae_type1": late(inputs.ed_arr, rec.ed_leave),
@@ -293,13 +396,13 @@ def _activity(inputs: SiteInputs, rec: SiteRecords, years: np.ndarray) -> dict[s
     }
 
 
-def _little(stays, cap, years: np.ndarray) -> dict[str, np.ndarray]:
+def _little(stays, held, years: np.ndarray) -> dict[str, np.ndarray]:
     """Little's law per station and year: exact areas and the approximate L = lambda W."""
     capacity = {
-        "ed_cubicles": cap.ed_cubicles,
-        "utc_cubicles": cap.utc_cubicles,
-        "acute_beds": cap.acute_beds + cap.escalation_beds,
-        "virtual_ward": cap.virtual_ward_beds,
+        "ed_cubicles": [h.ed_cubicles for h in held],
+        "utc_cubicles": [h.utc_cubicles for h in held],
+        "acute_beds": [h.acute_beds + h.escalation_beds for h in held],
+        "virtual_ward": [h.virtual_ward_beds for h in held],
     }
     span = np.diff(years)
     cols: dict[str, list[np.ndarray]] = {k: [] for k in ("area", "sojourn", "lw", "peak", "cap")}
@@ -309,7 +412,7 @@ def _little(stays, cap, years: np.ndarray) -> dict[str, np.ndarray]:
         cols["area"].append(curve.area(years))
         cols["sojourn"].append(clipped_sojourn(starts, ends, years))
         cols["peak"].append(curve.peak(years))
-        cols["cap"].append(np.full(span.size, float(capacity.get(name, np.inf))))
+        cols["cap"].append(np.asarray(capacity.get(name, [np.inf] * span.size), dtype=float))
         finite = np.isfinite(starts) & np.isfinite(ends)
         starts, ends = starts[finite], ends[finite]
         arrivals = _count(starts, years)
@@ -352,6 +455,11 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
         "count",
         "Elective admissions cancelled for want of a bed and deferred (a patient may count twice)",
     ),
+    "elective_not_admitted": (
+        (),
+        "count",
+        "Elective inpatients booked in the year never admitted in house (every retry cancelled)",
+    ),
     "elective_deferred_bed_days": (
         (),
         "bed-days",
@@ -361,22 +469,54 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "virtual_ward_occupancy_mean": ((), "places", "Mean occupied virtual-ward places"),
     "op_waiting_list": ((), "patients", "Outpatient waiting list at year end"),
     "op_waiting_list_month": (("month",), "patients", "Outpatient waiting list at month end"),
-    "op_18wk_performance": ((), "1", "First-appointment waiters under 18 weeks at year end"),
-    "op_18wk_performance_month": (("month",), "1", "Waiters under 18 weeks at month end"),
-    "op_seen_within_18wk": ((), "1", "First appointments in the year seen within 18 weeks"),
+    "rtt_18wk_performance": (
+        (),
+        "1",
+        "Incomplete RTT pathways within 18 weeks at year end (share of patients waiting from "
+        "referral for first definitive treatment 18 weeks or less)",
+    ),
+    "rtt_18wk_performance_month": (
+        ("month",),
+        "1",
+        "Incomplete RTT pathways within 18 weeks at month end",
+    ),
+    "rtt_incomplete_pathways": (
+        (),
+        "patients",
+        "Incomplete RTT pathways at year end (waiting from referral for first treatment)",
+    ),
+    "op_seen_within_18wk": (
+        (),
+        "1",
+        "First outpatient appointments in the year within 18 weeks of referral",
+    ),
     "little_area_hours": (("station",), "patient-hours", "Area under the number-present curve"),
     "little_sojourn_hours": (("station",), "patient-hours", "Sum of in-year times present"),
     "little_L": (("station",), "patients", "Time-average number present (L)"),
     "little_lambda_W": (("station",), "patients", "Arrival rate x mean time present (lambda W)"),
     "station_peak": (("station",), "patients", "Peak number present"),
     "station_capacity": (("station",), "places", "Places at the station (inf: unlimited)"),
+    "offered_utilisation": (
+        ("resource",),
+        "1",
+        "Work arriving in the year over what the resource can do in it (1 or more: overload)",
+    ),
+    "queue_unsettled": (
+        ("resource",),
+        "1",
+        f"1 if the queue never emptied in the last {SETTLING_DAYS} days of the year "
+        "(nan: not judged)",
+    ),
 }
 
 
 def confidence_interval(
-    data: xr.Dataset | xr.DataArray, dim: str = "replication", level: float = 0.95
+    data: xr.Dataset | xr.DataArray,
+    dim: str = "replication",
+    level: float = 0.95,
+    bounds: tuple[object, object] | None = None,
 ) -> tuple[xr.Dataset | xr.DataArray, xr.Dataset | xr.DataArray, xr.Dataset | xr.DataArray]:
-    """Mean and Student-t confidence interval across replications.
+    """Mean and Student-t confidence interval across replications, kept inside ``bounds``.
 
     Parameters
     ----------
@@ -386,6 +526,13 @@ def confidence_interval(
         The dimension replications run along.
     level : float
         Confidence level, e.g. 0.95.
+    bounds : (low, high), optional
+        The values the quantity can take (numbers or arrays that broadcast
+        against the mean; ``None`` for no bound on that side), e.g. ``(0,
+        None)`` for a count, ``(0, 1)`` for a share, ``(0, beds)`` for occupied
+        beds. The interval is clipped to them: the mean of a quantity that lies
+        in ``[low, high]`` lies there too, so clipping drops only impossible
+        values and never lowers the coverage.
 
     Returns
     -------
@@ -400,4 +547,11 @@ def confidence_interval(
         nan = mean * np.nan
         return mean, nan, nan
     half = stats.t.ppf(0.5 + level / 2, n - 1) * data.std(dim, ddof=1) / np.sqrt(n)
-    return mean, mean - half, mean + half
+    lower, upper = mean - half, mean + half
+    if bounds is not None:
+        low, high = bounds
+        if low is not None:
+            lower = np.maximum(lower, low)
+        if high is not None:
+            upper = np.minimum(upper, high)
+    return mean, lower, upper

@@ -9,19 +9,30 @@ capacity share their patients (common random numbers).
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+
 import numpy as np
 import xarray as xr
 
 from . import fast, model
-from .inputs import PODS, DesCapacity, check_demand, make_calendar, root_seed, sample_site
-from .outputs import STATIONS, VARIABLES, summarise_site
+from .inputs import (
+    PODS,
+    YEARLY_FIELDS,
+    DesCapacity,
+    check_demand,
+    make_calendar,
+    root_seed,
+    sample_site,
+)
+from .outputs import RESOURCES, STATIONS, VARIABLES, summarise_site
 
 ENGINES = ("fast", "simpy")
 
 
 def simulate(
     monthly_demand: xr.DataArray,
-    capacity: DesCapacity,
+    capacity: DesCapacity | Sequence[DesCapacity],
     *,
     seed: int | np.random.SeedSequence,
     replications: int = 10,
@@ -39,8 +50,14 @@ def simulate(
         op_followup``. NEL admissions arrive through type-1 A&E (the admitted
         share is ``nel_admission / ae_type1``, capped at 1); any surplus arrives
         directly.
-    capacity : DesCapacity
-        Capacity and pathway parameters, per site or shared.
+    capacity : DesCapacity or sequence of DesCapacity
+        Capacity and pathway parameters, per site or shared; or one per year, the
+        capacity held that year. Years then run on without a break: each
+        replication carries its own waiting lists, occupied beds, boarders and
+        elective retries from one year into the next, and a change of capacity
+        takes effect at 00:00 on 1 April (places that open go to the queues at
+        once; places that close are taken out of use as their patients leave).
+        Only the fields in ``inputs.YEARLY_FIELDS`` may differ between years.
     seed : int or numpy.random.SeedSequence
         Root of every random stream.
     replications : int
@@ -62,14 +79,13 @@ def simulate(
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise ValueError(f"replications must be an int >= 1, got {replications!r}")
-    if not isinstance(capacity, DesCapacity):
-        raise ValueError(f"capacity must be a DesCapacity, got {type(capacity).__name__}")
     demand = check_demand(monthly_demand)
     years = tuple(str(y) for y in demand["year"].values)
+    yearly = _yearly_capacity(capacity, years)
     calendar = make_calendar(years, warmup_days)
     root = root_seed(seed)
     sites = [str(s) for s in demand["site"].values]
-    site_capacity = {site: capacity.for_site(site) for site in sites}
+    site_capacity = {site: [c.for_site(site) for c in yearly] for site in sites}
 
     results = []
     journeys = 0
@@ -92,6 +108,7 @@ def simulate(
         "site": sites,
         "pod": list(PODS),
         "station": list(STATIONS),
+        "resource": list(RESOURCES),
     }
     data_vars = {}
     for name, (extra, units, long_name) in VARIABLES.items():
@@ -115,7 +132,38 @@ def simulate(
             "replications": replications,
             "warmup_days": float(warmup_days),
             "engine": engine,
+            "capacity_by_year": int(len(yearly) > 1),
             "journeys_per_replication": journeys // replications,
             "time_unit": "hours",
         },
     )
+
+
+def _yearly_capacity(
+    capacity: DesCapacity | Sequence[DesCapacity], years: tuple[str, ...]
+) -> list[DesCapacity]:
+    """One ``DesCapacity`` (the same every year) or one per year, checked."""
+    if isinstance(capacity, DesCapacity):
+        return [capacity]
+    if isinstance(capacity, str | bytes) or not isinstance(capacity, Sequence):
+        raise ValueError(
+            f"capacity must be a DesCapacity or one per year, got {type(capacity).__name__}"
+        )
+    yearly = list(capacity)
+    if len(yearly) != len(years) or not all(isinstance(c, DesCapacity) for c in yearly):
+        raise ValueError(
+            f"capacity by year must be {len(years)} DesCapacity (one per year of "
+            f"monthly_demand), got {len(yearly)}"
+        )
+    first = yearly[0]
+    for year, held in zip(years[1:], yearly[1:], strict=True):
+        for field in dataclasses.fields(DesCapacity):
+            if field.name in YEARLY_FIELDS:
+                continue
+            if getattr(held, field.name) != getattr(first, field.name):
+                raise ValueError(
+                    f"capacity for {year}: DesCapacity.{field.name} must be the same every "
+                    f"year (only {', '.join(YEARLY_FIELDS)} may change), got "
+                    f"{getattr(held, field.name)!r} after {getattr(first, field.name)!r}"
+                )
+    return yearly

@@ -1,10 +1,23 @@
 """Verification against textbook queues: Erlang C (M/M/c), Erlang B (M/M/c/c), Little's law.
 
-The same station code the model uses runs here on exponential inputs: the
-compiled ``fifo_station`` / ``loss_station`` (``engine="fast"``) or SimPy
-resources with one process per customer (``engine="simpy"``). Each
-replication starts empty and discards its first ``warmup`` customers, so the
-estimates target the steady state the formulas describe.
+Two levels. ``verify_path`` runs *the hospital code the board's numbers come
+from* (``fast.run_site``, i.e. the hospital kernel with exit block, or the
+SimPy ``model.run_site``) on a site whose patients are set up so that one of
+its paths is a textbook queue:
+
+* ``ed``: ED cubicles with no admissions (every patient goes home): M/M/c,
+  the mean wait for a cubicle against Erlang C;
+* ``beds``: acute beds fed only by direct admissions (no ED, no electives, no
+  virtual ward): M/M/c, the mean wait for a bed against Erlang C;
+* ``electives``: elective inpatients only, with no retry (a cancelled patient
+  is lost): M/M/c/c, the share cancelled against Erlang B.
+
+``verify_mmc`` / ``verify_mmcc`` check the standalone stations: the compiled
+``fifo_station`` the urgent treatment centre runs on, and ``loss_station``,
+against SimPy resources with one process per customer (``engine="simpy"``).
+
+Each replication starts empty and discards its first ``warmup`` customers, so
+the estimates target the steady state the formulas describe.
 
 Little's law is checked twice per replication, over the window from the first
 to the last counted arrival: exactly (the area under the number-present curve
@@ -22,8 +35,9 @@ import simpy
 from scipy import stats
 
 from ..queueing import erlang_b, erlang_c, mmc_mean_wait
+from . import fast, model
 from .fast import fifo_station, loss_station
-from .inputs import root_seed
+from .inputs import HOURS_PER_DAY, DesCapacity, SiteInputs, root_seed
 from .outputs import StepCurve, clipped_sojourn
 
 ENGINES = ("fast", "simpy")
@@ -227,6 +241,222 @@ def verify_mmcc(
         blocking_ci=_t_interval(blocked),
         erlang_b=float(erlang_b(servers, arrival_rate / service_rate)),
         little=tuple(little),
+    )
+
+
+@dataclass(frozen=True)
+class PathSpec:
+    """What one model path is checked on: the textbook quantity and the service time."""
+
+    quantity: str
+    service_mean_hours: float
+    queue: bool  # True: M/M/c (utilisation < 1); False: a loss system (any load)
+
+
+def _default(field: str) -> float:
+    return float(DesCapacity.__dataclass_fields__[field].default)
+
+
+PATHS: dict[str, PathSpec] = {
+    "ed": PathSpec(
+        "mean wait for an ED cubicle, hours (M/M/c, Erlang C)", _default("ed_mean_hours"), True
+    ),
+    "beds": PathSpec(
+        "mean wait for an acute bed, direct admissions, hours (M/M/c, Erlang C)",
+        _default("nel_los_days") * HOURS_PER_DAY,
+        True,
+    ),
+    "electives": PathSpec(
+        "share of elective inpatients cancelled for want of a bed (M/M/c/c, Erlang B)",
+        _default("elective_los_days") * HOURS_PER_DAY,
+        False,
+    ),
+}
+"""The model paths ``verify_path`` checks; service means are ``DesCapacity``'s defaults."""
+
+
+@dataclass(frozen=True)
+class PathResult:
+    """One model path simulated against its textbook value (95% Student-t CI over replications)."""
+
+    path: str
+    servers: int
+    utilisation: float
+    quantity: str
+    simulated: float
+    ci_low: float
+    ci_high: float
+    textbook: float
+    arrival_rate_per_hour: float
+    service_mean_hours: float
+    customers: int
+    replications: int
+    little: tuple[LittleCheck, ...]
+
+    @property
+    def rel_error(self) -> float:
+        return abs(self.simulated - self.textbook) / self.textbook
+
+    @property
+    def little_rel_error(self) -> float:
+        return max(c.rel_error for c in self.little)
+
+    @property
+    def little_exact_rel_error(self) -> float:
+        return max(c.exact_rel_error for c in self.little)
+
+    def ci_contains_textbook(self) -> bool:
+        return self.ci_low <= self.textbook <= self.ci_high
+
+    def as_json(self) -> dict[str, object]:
+        """The figures ``verify-des --path ... --json`` prints, under fixed keys."""
+        return {
+            "quantity": self.quantity,
+            "simulated": self.simulated,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "textbook": self.textbook,
+            "arrival_rate_per_hour": self.arrival_rate_per_hour,
+            "service_mean_hours": self.service_mean_hours,
+        }
+
+
+def verify_path(
+    path: str,
+    servers: int,
+    utilisation: float,
+    *,
+    customers: int,
+    replications: int,
+    seed: int | np.random.SeedSequence,
+    engine: str = "fast",
+    warmup: int | None = None,
+) -> PathResult:
+    """Run one of the hospital model's own paths as a textbook queue and compare.
+
+    Parameters
+    ----------
+    path : {"ed", "beds", "electives"}
+        The path (see the module docstring and ``PATHS``).
+    servers : int
+        Cubicles (``ed``) or beds (``beds``, ``electives``), at least 1.
+    utilisation : float
+        Offered load per server, ``lambda x mean service / servers``; below 1
+        for the queues (``ed``, ``beds``), any positive value for ``electives``.
+    customers : int
+        Patients counted per replication (after the warm-up).
+    replications : int
+        Independent replications (at least 2, for a confidence interval).
+    seed : int or numpy.random.SeedSequence
+        Root seed; replication ``r`` uses streams keyed ``(r, 0)`` (arrivals)
+        and ``(r, 1)`` (service times), as ``verify_mmc`` does.
+    engine : {"fast", "simpy"}
+        The hospital kernel (``fast.run_site``) or the SimPy model (``model.run_site``).
+    warmup : int, optional
+        Patients discarded at the start of each replication (default: a tenth).
+
+    Returns
+    -------
+    PathResult
+    """
+    if path not in PATHS:
+        raise ValueError(f"path must be one of {tuple(PATHS)}, got {path!r}")
+    spec = PATHS[path]
+    if not np.isfinite(utilisation) or utilisation <= 0 or (spec.queue and utilisation >= 1):
+        bound = "in (0, 1) for a stable queue" if spec.queue else "> 0"
+        raise ValueError(f"utilisation must be {bound} on path {path!r}, got {utilisation!r}")
+    mean = spec.service_mean_hours
+    arrival_rate = utilisation * servers / mean
+    _check(servers, arrival_rate, 1.0 / mean, customers, replications, engine)
+    servers = int(servers)
+    skip = customers // 10 if warmup is None else warmup
+    values, little = [], []
+    for arrivals, services in _exponential_inputs(
+        seed, replications, skip + customers, arrival_rate, 1.0 / mean
+    ):
+        inputs = _path_inputs(path, servers, arrivals, services)
+        records = fast.run_site(inputs) if engine == "fast" else model.run_site(inputs, 0.0)
+        window = np.array([arrivals[skip], arrivals[-1]])
+        if path == "ed":
+            values.append(float(np.mean((records.ed_start - arrivals)[skip:])))
+            little.append(little_check(arrivals, records.ed_start, window))
+            little.append(little_check(arrivals, records.ed_leave, window))
+        elif path == "beds":
+            values.append(float(np.mean((records.direct_start - arrivals)[skip:])))
+            little.append(little_check(arrivals, records.direct_start, window))
+            little.append(little_check(arrivals, records.direct_start + services, window))
+        else:
+            admitted = records.el_admitted
+            values.append(1.0 - float(admitted[skip:].mean()))
+            starts = records.el_start[admitted]
+            little.append(little_check(starts, starts + services[admitted], window))
+    if path == "electives":
+        textbook = float(erlang_b(servers, arrival_rate * mean))
+    else:
+        textbook = float(mmc_mean_wait(servers, arrival_rate, 1.0 / mean))
+    low, high = _t_interval(values)
+    return PathResult(
+        path=path,
+        servers=servers,
+        utilisation=float(utilisation),
+        quantity=spec.quantity,
+        simulated=float(np.mean(values)),
+        ci_low=low,
+        ci_high=high,
+        textbook=textbook,
+        arrival_rate_per_hour=float(arrival_rate),
+        service_mean_hours=float(mean),
+        customers=int(customers),
+        replications=int(replications),
+        little=tuple(little),
+    )
+
+
+def _path_inputs(path: str, servers: int, arrivals: np.ndarray, services: np.ndarray) -> SiteInputs:
+    """A site whose only patients are ``arrivals`` on ``path``, every other flow empty."""
+    n = arrivals.size
+    none, no = np.empty(0), np.empty(0, np.bool_)
+    capacity = DesCapacity(
+        ed_cubicles=servers if path == "ed" else 0,
+        utc_cubicles=0,
+        acute_beds=servers if path != "ed" else 0,
+    ).for_site("verify")
+    ed = {
+        "ed_arr": none, "ed_service": none, "ed_admit": no, "ed_vw_eligible": no,
+        "ed_bed_los": none, "ed_vw_los": none,
+    }  # fmt: skip
+    direct = {
+        "direct_arr": none, "direct_vw_eligible": no, "direct_bed_los": none,
+        "direct_vw_los": none,
+    }  # fmt: skip
+    elective = {"el_arr": none, "el_inpatient": no, "el_los": none}
+    horizon = np.inf
+    if path == "ed":
+        ed.update(
+            ed_arr=arrivals, ed_service=services, ed_admit=np.zeros(n, np.bool_),
+            ed_vw_eligible=np.zeros(n, np.bool_), ed_bed_los=np.zeros(n), ed_vw_los=np.zeros(n),
+        )  # fmt: skip
+    elif path == "beds":
+        direct.update(
+            direct_arr=arrivals, direct_vw_eligible=np.zeros(n, np.bool_),
+            direct_bed_los=services, direct_vw_los=np.zeros(n),
+        )  # fmt: skip
+    else:
+        elective.update(el_arr=arrivals, el_inpatient=np.ones(n, np.bool_), el_los=services)
+        # Every retry falls after the horizon: a cancelled patient is lost, as in Erlang B.
+        horizon = -np.inf
+    return SiteInputs(
+        site="verify",
+        capacity=capacity,
+        **ed,
+        **direct,
+        utc_arr=none,
+        utc_service=none,
+        **elective,
+        op_arr=none,
+        op_kind=np.empty(0, np.int64),
+        slot_times=none,
+        horizon=horizon,
     )
 
 

@@ -74,6 +74,10 @@ def simulate_congestion(
     )
     cost = by_org_pod.reindex_like(template, fill_value=0.0).transpose("year", "org", "pod")
     parts = costs.drop_vars("congestion_cost").reindex(org=orgs, fill_value=0.0)
-    return Congestion(
-        cost.values[None], dict(costs["congestion_cost"].attrs), performance_summary(des), parts
-    )
+    performance = performance_summary(des)
+    overloaded = performance["des_overloaded"]
+    attrs = dict(costs["congestion_cost"].attrs)
+    # Overload anywhere makes the cost a function of how long the model ran: say so on it.
+    attrs["horizon_dependent"] = "yes" if bool((overloaded > 0).any()) else "no"
+    attrs["horizon_note"] = overloaded.attrs["warning"] or "Every queue settles: no overload."
+    return Congestion(cost.values[None], attrs, performance, parts)

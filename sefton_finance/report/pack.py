@@ -148,6 +148,18 @@ def pack_sections(
             ),
         )
     )
+    overloads = overload_warnings(datasets)
+    if overloads:
+        sections.append(
+            Section(
+                "Hospital overload (discrete-event model)",
+                EXPLAIN["overload"],
+                html="".join(
+                    f"<p><strong>{html.escape(title)}</strong>: {html.escape(warning)}</p>"
+                    for title, warning in overloads
+                ),
+            )
+        )
     # One line chart per measure: DES performance, then travel and carbon (when present).
     for frame, explanation in (
         (performance_frame(datasets), EXPLAIN["performance"]),
@@ -172,6 +184,16 @@ def pack_sections(
         Section("Assumptions behind each scenario", EXPLAIN["assumptions"], html=assumptions)
     )
     return sections
+
+
+def overload_warnings(datasets: Sequence[xr.Dataset]) -> list[tuple[str, str]]:
+    """``(scenario title, warning)`` for every result whose discrete-event model was
+    overloaded (the ``warning`` attribute of ``des_overloaded``)."""
+    out = []
+    for ds in datasets:
+        if "des_overloaded" in ds and ds["des_overloaded"].attrs.get("warning"):
+            out.append((scenario_title(ds), str(ds["des_overloaded"].attrs["warning"])))
+    return out
 
 
 def provenance_line(ds: xr.Dataset) -> str:

@@ -79,6 +79,9 @@ EXPLAIN: dict[str, str] = {
     "waiting": "People waiting for planned care at the end of each year (outpatients and planned "
     "admissions), all localities.",
     "performance": "Capacity and performance from the discrete-event model of the hospital.",
+    "overload": "Where demand exceeds what a hospital's cubicles, beds or clinics can do, or a "
+    "queue never settles, the discrete-event model has no steady state: its waits and the "
+    "cost of congestion grow with the years simulated and are not estimates.",
     "travel": "Travel and carbon avoided when care moves closer to home or online.",
     "assumptions": "The scenario file exactly as run: every assumption behind the numbers.",
 }
@@ -87,7 +90,7 @@ DES_VARIABLES: dict[str, tuple[str, str, float]] = {
     "ed_4hr_performance": ("A&E type 1 seen within 4 hours", "%", 100.0),
     "ae_4hr_performance": ("All A&E seen within 4 hours", "%", 100.0),
     "bed_occupancy_rate": ("Acute bed occupancy", "%", 100.0),
-    "op_18wk_performance": ("Outpatients waiting under 18 weeks", "%", 100.0),
+    "rtt_18wk_performance": ("Incomplete RTT pathways within 18 weeks", "%", 100.0),
     "op_waiting_list": ("Outpatient waiting list (DES)", "patients", 1.0),
     "elective_cancellations": (
         "Planned operations cancelled for want of a bed",

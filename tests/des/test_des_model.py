@@ -13,6 +13,7 @@ from sefton_finance.des.inputs import (
     root_seed,
     sample_site,
 )
+from sefton_finance.des.link import performance_summary
 from sefton_finance.des.naive import simulate_naive
 from sefton_finance.des.outputs import StepCurve, _stays
 from sefton_finance.des.verify import little_check
@@ -50,7 +51,7 @@ def test_engines_agree_patient_by_patient():
     for name in by_fast.__dataclass_fields__:
         a, b = getattr(by_fast, name), getattr(by_simpy, name)
         if a.dtype.kind == "f":
-            np.testing.assert_allclose(b, a, rtol=0, atol=1e-6, err_msg=name)
+            np.testing.assert_array_equal(b, a, err_msg=name)
         else:
             np.testing.assert_array_equal(b, a, err_msg=name)
 
@@ -180,3 +181,40 @@ def test_bad_inputs_are_refused_with_named_fields():
         simulate(demand.rename(site="org"), capacity, seed=1)
     with pytest.raises(ValueError, match="unknown pod"):
         simulate(demand.assign_coords(pod=["x", *demand["pod"].values[1:]]), capacity, seed=1)
+
+
+def test_confidence_interval_stays_inside_the_bounds_given():
+    counts = xr.DataArray([0.0, 0.0, 300.0], dims="replication")
+    mean, lo, hi = confidence_interval(counts)
+    assert float(lo) < 0  # the t interval of a skewed count runs below zero...
+    bounded_mean, bounded_lo, bounded_hi = confidence_interval(counts, bounds=(0.0, None))
+    assert float(bounded_lo) == 0.0  # ...the bounded one stops at zero
+    assert float(bounded_hi) == float(hi) and float(bounded_mean) == float(mean)
+    shares = xr.DataArray([[0.99, 1.0, 1.0], [0.2, 0.5, 0.8]], dims=("site", "replication"))
+    _, lo, hi = confidence_interval(shares, bounds=(0.0, xr.DataArray([1.0, 0.6], dims="site")))
+    np.testing.assert_array_less(hi.values, [1.0 + 1e-12, 0.6 + 1e-12])
+    assert float(hi[1]) == 0.6
+
+
+def test_performance_intervals_are_bounded_and_capped_peaks_say_so():
+    demand, capacity = example_demand(scale=SCALE), pressured_capacity()
+    ds = simulate(demand, capacity, seed=99, replications=3)
+    # Cancellations vary enough across three replications for a t interval to go negative.
+    assert float(confidence_interval(ds["elective_cancellations"])[1].min()) < 0
+    summary = performance_summary(ds)
+    for name in (
+        "elective_cancellations",
+        "escalation_bed_days",
+        "op_waiting_list",
+        "ed_mean_time_hours",
+        "bed_occupancy_mean",
+        "bed_occupancy_peak",
+    ):
+        assert float(summary[f"des_{name}_lower"].min()) >= 0, name
+    for name in ("ed_4hr_performance", "rtt_18wk_performance"):
+        assert float(summary[f"des_{name}_upper"].max()) <= 1, name
+    beds = ds["station_capacity"].sel(station="acute_beds").max("replication")
+    assert bool((summary["des_bed_occupancy_peak_upper"] <= beds).all())
+    # Every replication fills every bed at its peak: the cap, and the share at it, say so.
+    np.testing.assert_array_equal(summary["des_bed_occupancy_peak_cap"], beds)
+    np.testing.assert_array_equal(summary["des_bed_occupancy_peak_at_cap"], 1.0)

@@ -34,7 +34,7 @@ def assert_same_records(a, b):
     for name in a.__dataclass_fields__:
         x, y = getattr(a, name), getattr(b, name)
         if x.dtype.kind == "f":
-            np.testing.assert_allclose(y, x, rtol=0, atol=1e-6, err_msg=name)
+            np.testing.assert_array_equal(y, x, err_msg=name)
         else:
             np.testing.assert_array_equal(y, x, err_msg=name)
 
@@ -46,9 +46,11 @@ def test_backlog_brings_18_week_performance_below_100_percent_on_both_engines():
         for engine in ("fast", "simpy")
     }
     empty = simulate(demand, example_capacity(SCALE), seed=3, replications=1)
-    perf = runs["fast"]["op_18wk_performance_month"]
-    assert float(perf.isel(month=0).max()) < 0.9
-    assert float(empty["op_18wk_performance_month"].isel(month=0).min()) == 1.0
+    # A list of 20 weeks of slots, referred up to 40 weeks ago, holds many pathways past 18
+    # weeks; with no list the open pathways are those past their first appointment only.
+    perf = runs["fast"]["rtt_18wk_performance_month"]
+    assert float(perf.isel(month=0).max()) < 0.6
+    assert float(empty["rtt_18wk_performance_month"].isel(month=0).min()) > 0.7
     # The opening list is on the waiting list: month-end lists are longer by about its size.
     extra = runs["fast"]["op_waiting_list_month"] - empty["op_waiting_list_month"]
     assert bool((extra.isel(month=0) > 0).all())
@@ -88,7 +90,7 @@ def test_more_slots_shorten_the_waiting_list_with_common_random_numbers():
     lists = base["op_waiting_list_month"], wider["op_waiting_list_month"]
     assert bool((lists[1] <= lists[0]).all())
     assert bool((lists[1].isel(month=-1) < lists[0].isel(month=-1)).all())
-    perf = base["op_18wk_performance_month"], wider["op_18wk_performance_month"]
+    perf = base["rtt_18wk_performance_month"], wider["rtt_18wk_performance_month"]
     assert bool((perf[1] >= perf[0] - 1e-12).all())
 
 

@@ -1,5 +1,6 @@
 """The discrete-event commands a modeller re-runs after changing the model."""
 
+import json
 import subprocess
 import sys
 
@@ -13,8 +14,52 @@ CLI = [sys.executable, "-m", "sefton_finance"]
 def test_verify_des_passes_every_textbook_check():
     result = subprocess.run([*CLI, "verify-des"], capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count(" ok ") == 6
+    # Three loads x (the UTC station and the model's ED, bed and elective paths).
+    assert result.stdout.count(" ok ") == 12
     assert "FAIL" not in result.stdout
+
+
+@pytest.mark.parametrize(("path", "servers", "rho"), [("ed", 5, 0.8), ("electives", 10, 1.2)])
+def test_verify_des_path_prints_one_json_object(path, servers, rho):
+    options = ["--servers", str(servers), "--utilisation", str(rho), "--replications", "10"]
+    result = subprocess.run(
+        [*CLI, "verify-des", "--path", path, *options, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = json.loads(result.stdout)
+    assert list(figures) == [
+        "quantity",
+        "simulated",
+        "ci_low",
+        "ci_high",
+        "textbook",
+        "arrival_rate_per_hour",
+        "service_mean_hours",
+    ]
+    assert figures["ci_low"] <= figures["textbook"] <= figures["ci_high"]
+    load = figures["arrival_rate_per_hour"] * figures["service_mean_hours"] / servers
+    assert load == pytest.approx(rho)
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (["--servers", "4"], "--servers needs --path"),
+        (["--path", "wards", "--servers", "4", "--utilisation", "0.5"], "--path must be"),
+        (["--path", "beds", "--utilisation", "0.5"], "--servers"),
+        (["--path", "ed", "--servers", "4", "--utilisation", "1.0"], "--utilisation"),
+    ],
+)
+def test_verify_des_refuses_bad_path_options_by_name(options, named):
+    result = subprocess.run(
+        [*CLI, "verify-des", *options], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2
+    assert named in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_des_prints_performance_with_confidence_intervals():
@@ -28,6 +73,9 @@ def test_des_prints_performance_with_confidence_intervals():
     assert "ED (type 1) seen within 4 hours" in result.stdout
     assert "Congestion cost" in result.stdout
     assert "aintree" in result.stdout and "southport_ormskirk" in result.stdout
+    # Bounded intervals: no count below zero; a peak at the bed base says it is capped.
+    assert "(-" not in result.stdout
+    assert "capped at" in result.stdout
 
 
 def test_des_rejects_bad_options_cleanly():

@@ -4,6 +4,7 @@ import shutil
 
 import numpy as np
 import pytest
+import xarray as xr
 from helpers import simple_scenario
 
 from sefton_finance.api import run
@@ -79,3 +80,16 @@ def test_fewer_beds_cost_more_in_escalation(tmp_path, baseline):
 def test_des_and_monte_carlo_draws_do_not_mix():
     with pytest.raises(ScenarioError, match="draws"):
         simple_scenario("mixed", extra="capacity:\n  method: des\ndraws: 100\n")
+
+
+def test_chained_years_with_capacity_held_are_one_continuous_run(both, baseline):
+    """Capacity held at the base year's every year: the year-by-year path is the plain run."""
+    from sefton_finance.des.link import run_des
+
+    _, simulated = both
+    activity = simulated["activity"]
+    ones = xr.ones_like(simulated["steps"])  # (year, org, pod): every step held
+    options = {"seed": 11, "replications": 2, "warmup_days": 28.0}
+    chained = run_des(activity, baseline, capacity_growth=ones, **options)
+    continuous = run_des(activity, baseline, **options)
+    xr.testing.assert_equal(chained, continuous)

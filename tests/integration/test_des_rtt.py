@@ -1,0 +1,27 @@
+"""The RTT clock is calibrated: Sefton's baseline on the discrete-event path has about 83% of
+incomplete pathways within 18 weeks, England's figure for early 2020 (DATA.md)."""
+
+import numpy as np
+from helpers import simple_scenario
+
+from sefton_finance.api import run
+
+ENGLAND_EARLY_2020 = 0.83
+"""Incomplete RTT pathways within 18 weeks, England, early 2020 (NHS England RTT statistics;
+/work/shared/DATA.md, trust M). The 2019/20 operational standard was 92%."""
+
+DES = "horizon:\n  years_ahead: 1\ncapacity:\n  method: des\n  replications: 3\n"
+
+
+def test_the_baseline_has_about_83_percent_of_incomplete_pathways_within_18_weeks(baseline):
+    ds = run(simple_scenario("rtt", extra=DES), baseline, with_bridge=False)
+    at_march_2020 = ds["des_rtt_18wk_performance"].sel(year="2019/20")
+    # Two points either side: the calibration's tolerance, far wider than the replications'
+    # spread (the interval) and far narrower than the 100% the old measure gave.
+    assert bool((np.abs(at_march_2020 - ENGLAND_EARLY_2020) < 0.02).all()), at_march_2020.values
+    width = ds["des_rtt_18wk_performance_upper"] - ds["des_rtt_18wk_performance_lower"]
+    assert float(width.max()) < 0.02
+    assert (
+        "Incomplete RTT pathways within 18 weeks"
+        in ds["des_rtt_18wk_performance"].attrs["long_name"]
+    )
