@@ -248,6 +248,9 @@ NOT_APPLICABLE = {"allocation": "commissions"}
 """Variables that hold NaN by design, and the ``org`` flag saying where they must not:
 allocation is NaN for organisations that are not commissioners (they receive none), and
 must be finite for every commissioner."""
+UNDEFINED_WHERE_NO_QUEUE = ("des_queue_unsettled", "des_offered_utilisation")
+"""Discrete-event overload measures: NaN where a site-year has no queue of that resource
+to judge (not applicable, not a broken number)."""
 UNDEFINED_WITH_ONE_REPLICATION = ("_lower", "_upper")
 """Endings of the discrete-event confidence bounds: NaN (undefined) from one replication;
 their means are checked."""
@@ -260,6 +263,8 @@ def _finite_check(ds: xr.Dataset) -> Check:
         if array.dtype.kind not in "fc":
             continue
         if name.startswith("des_") and name.endswith(UNDEFINED_WITH_ONE_REPLICATION):
+            continue
+        if name in UNDEFINED_WHERE_NO_QUEUE:
             continue
         if name in NOT_APPLICABLE and NOT_APPLICABLE[name] in ds.coords:
             array = array.sel(org=ds["org"].values[ds[NOT_APPLICABLE[name]].values.astype(bool)])
