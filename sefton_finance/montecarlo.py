@@ -383,7 +383,10 @@ def _run_on_cluster(
     """Submit chunks to an existing dask.distributed scheduler and collect them as they finish."""
     from dask.distributed import Client, as_completed
 
-    with Client(address) as client:
+    # Not the process default: two runs at once would each save and restore dask's global
+    # scheduler setting, and the later restore would leave every later `.compute()` (and
+    # xarray's netCDF writer) asking for a client that is gone.
+    with Client(address, set_as_default=False) as client:
         directory = str(baseline.directory)
         # Unique per run: two runs of same-named scenarios on one cluster must never share
         # a task key (the scheduler would hand the second run the first one's results).
@@ -400,7 +403,7 @@ def _run_on_cluster(
                 key=f"sefton-{scenario.name}-{run_id}-{start}-{stop}",
             )
             futures[future] = (start, stop)
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=client.loop):
             start, stop = futures[future]
             finished(start, stop, future.result())
 

@@ -48,6 +48,10 @@ def test_same_named_scenarios_on_one_cluster_keep_their_own_numbers(baseline):
                 for s in (first, second)
             ]
             remote = [run.result() for run in runs]
+    # Nothing left behind: later computations in this process still run without a cluster.
+    import dask
+
+    assert dask.config.get("scheduler", None) in (None, "threads", "sync", "processes")
     for local, far in zip(expected, remote, strict=True):
         assert far.attrs["scenario_text"] == local.attrs["scenario_text"]
         local.attrs, far.attrs = {}, {}
