@@ -224,7 +224,7 @@ def run_command(
     completely written (atomic rename), so an interrupted run never damages a
     saved result, and scenarios finished before the interruption are kept.
     """
-    from sefton_finance.api import check_draws, check_scenario, run
+    from sefton_finance.api import check_scenario, run
     from sefton_finance.config.loading import read_scenario
     from sefton_finance.results import all_checks_pass, balance_checks, save
     from sefton_finance.shipped import scenario_path
@@ -235,8 +235,6 @@ def run_command(
         loaded = [(path, *read_scenario(path)) for path in map(scenario_path, scenarios)]
         for path, scenario, _ in loaded:
             check_scenario(scenario, base, path)
-            count = scenario.draws if draws is None else draws
-            check_draws(scenario, count, path, f"--draws {count}" if draws else f"draws: {count}")
         names = [scenario.name for _, scenario, _ in loaded]
         if len(set(names)) != len(names):
             fail(
@@ -282,6 +280,11 @@ def run_command(
     )
     if any(ds.sizes.get("draw", 1) > 1 for ds in results):
         print_uncertainty(results)
+        from sefton_finance.cli_des import print_des_uncertainty
+
+        for ds in results:
+            if ds.sizes.get("draw", 1) > 1 and "replication" in ds.dims:
+                print_des_uncertainty(ds)
     if failed:
         fail(
             f"balance checks failed for {', '.join(map(str, failed))}; nothing was saved for them",

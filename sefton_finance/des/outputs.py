@@ -97,8 +97,18 @@ def clipped_sojourn(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> 
     return out
 
 
+def _counts(times: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """How many of ``times`` fall in each window, as ``np.histogram`` counts them (the last
+    window closed at its right edge), without sorting: a binary search per time among the
+    few edges (np.histogram sorts every time when the windows are unequal, as years are)."""
+    index = np.searchsorted(edges, times, side="right") - 1
+    index[times == edges[-1]] = len(edges) - 2
+    inside = (index >= 0) & (index < len(edges) - 1)
+    return np.bincount(index[inside], minlength=len(edges) - 1)
+
+
 def _count(times: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    return np.histogram(times[np.isfinite(times)], bins=edges)[0].astype(float)
+    return _counts(times[np.isfinite(times)], edges).astype(float)
 
 
 def _mean_by(times: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -110,10 +120,10 @@ def _mean_by(times: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.nda
     keep = np.isfinite(times)
     times, values = times[keep], np.asarray(values, dtype=float)[keep]
     endless = ~np.isfinite(values)
-    n = np.histogram(times, bins=edges)[0]
+    n = _counts(times, edges)
     total = np.histogram(times[~endless], bins=edges, weights=values[~endless])[0]
     mean = np.divide(total, n, out=np.full(n.shape, np.nan), where=n > 0)
-    mean[np.histogram(times[endless], bins=edges)[0] > 0] = np.inf
+    mean[_counts(times[endless], edges) > 0] = np.inf
     return mean
 
 
