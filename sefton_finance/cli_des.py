@@ -346,7 +346,14 @@ def print_des_uncertainty(result) -> None:
         "within a draw)",
         title_justify="left",
     )
-    for column in ("measure", "hospital", "mean", "parameter SD", "stochastic SD", "parameter share"):
+    for column in (
+        "measure",
+        "hospital",
+        "mean",
+        "parameter SD",
+        "stochastic SD",
+        "parameter share",
+    ):
         table.add_column(column, justify="left" if column in ("measure", "hospital") else "right")
     for measure, (label, scale, form) in UNCERTAINTY_MEASURES.items():
         try:

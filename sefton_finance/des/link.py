@@ -306,7 +306,9 @@ def congestion_cost(
             "congestion_cost": by_pod.rename(site="org").transpose(..., "year", "org", "pod"),
             "escalation_cost": escalation.rename(site="org").transpose(..., "year", "org"),
             "outsourcing_cost": outsourcing.rename(site="org").transpose(..., "year", "org"),
-            "extra_session_cost": sessions.sum("pod").rename(site="org").transpose(..., "year", "org"),
+            "extra_session_cost": sessions.sum("pod")
+            .rename(site="org")
+            .transpose(..., "year", "org"),
         }
     )
     for name, long_name in (

@@ -632,7 +632,9 @@ def _streams(seed, rep: int) -> tuple[np.random.Generator, np.random.Generator]:
     root = root_seed(seed)
     return tuple(
         np.random.Generator(
-            np.random.PCG64(np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, rep, k)))
+            np.random.PCG64(
+                np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, rep, k))
+            )
         )
         for k in (0, 1)
     )

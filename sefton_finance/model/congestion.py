@@ -94,9 +94,7 @@ def simulate_congestion(
     labels = draws.coord if draws.coord is not None else np.arange(draws.size)
     runs = []
     for index, label in enumerate(int(d) for d in labels):
-        runs.append(
-            _one_draw(context, _pick(realised, index), _pick(steps, index), index, label)
-        )
+        runs.append(_one_draw(context, _pick(realised, index), _pick(steps, index), index, label))
     cost = np.concatenate([run.cost for run in runs])
     coord = xr.DataArray(np.asarray(labels), dims="draw")
     performance = xr.concat(
@@ -169,9 +167,7 @@ def _one_draw(
     return Congestion(cost.values[None], attrs, performance, parts)
 
 
-def replication_costs(
-    des: xr.Dataset, baseline, price_index: xr.DataArray
-) -> xr.DataArray:
+def replication_costs(des: xr.Dataset, baseline, price_index: xr.DataArray) -> xr.DataArray:
     """The congestion cost each replication alone gives, ``(replication, year, org)`` in GBP.
 
     Its spread within a draw is the stochastic uncertainty of the cost; the cost in the

@@ -84,7 +84,7 @@ def test_a_des_scenario_may_ask_for_draws_but_not_lever_variants(baseline):
     mixed = simple_scenario("mixed", extra="capacity:\n  method: des\ndraws: 100\n")
     assert mixed.draws == 100
     variants = {"finance.cost_inflation": xr.DataArray([0.02, 0.03], dims="draw")}
-    with pytest.raises(ScenarioError, match="capacity.method"):
+    with pytest.raises(ScenarioError, match=r"capacity\.method"):
         run(mixed, baseline, levers=variants)
 
 
