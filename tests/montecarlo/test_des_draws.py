@@ -160,3 +160,31 @@ def test_local_cluster_gives_identical_numbers(drawn, small):
     local = drawn.copy()
     remote.attrs, local.attrs = {}, {}
     xr.testing.assert_identical(local, remote)
+
+
+def test_cli_run_with_draws_on_a_des_scenario_says_which_uncertainty_is_which(tmp_path, small):
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    scenario = tmp_path / "des_draws.yaml"
+    scenario.write_text(DES_SCENARIO.format(name="des_cli", extra="", seed=11, replications=2))
+    options = ["--baseline", str(small.directory), "--out", str(tmp_path), "--no-bridge"]
+    result = subprocess.run(
+        [sys.executable, "-m", "sefton_finance", "run", str(scenario), "--draws", "3", *options],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    assert "parameter uncertainty (across 3 draws)" in out
+    assert "stochastic uncertainty (across 2 replications within a draw)" in out
+    assert "Congestion cost, GBP m" in out
+    saved = xr.open_dataset(tmp_path / "des_cli.nc")
+    assert saved.sizes["draw"] == 3 and saved.sizes["replication"] == 2
+    assert yaml.safe_load(saved.attrs["scenario_text"])["capacity"]["method"] == "des"
+    saved.close()
