@@ -103,17 +103,17 @@ def simulate_congestion(
     parts = xr.concat(
         [run.parts.expand_dims(draw=1) for run in runs], dim="draw", combine_attrs="override"
     ).assign_coords(draw=coord)
-    warnings = {
-        label: run.performance[OVERLOAD_VARIABLE].attrs.get("warning", "")
-        for label, run in zip((int(d) for d in labels), runs, strict=True)
-    }
-    if OVERLOAD_VARIABLE in performance:
-        mark_overload(performance[OVERLOAD_VARIABLE], warnings, len(runs))
     attrs = dict(runs[0].attrs)
-    attrs["horizon_dependent"] = "yes" if any(warnings.values()) else "no"
-    attrs["horizon_note"] = performance[OVERLOAD_VARIABLE].attrs["warning"] or (
-        "Every queue settles in every draw: no overload."
-    )
+    if OVERLOAD_VARIABLE in performance:
+        warnings = {
+            label: run.performance[OVERLOAD_VARIABLE].attrs.get("warning", "")
+            for label, run in zip((int(d) for d in labels), runs, strict=True)
+        }
+        mark_overload(performance[OVERLOAD_VARIABLE], warnings, len(runs))
+        attrs["horizon_dependent"] = "yes" if any(warnings.values()) else "no"
+        attrs["horizon_note"] = performance[OVERLOAD_VARIABLE].attrs["warning"] or (
+            "Every queue settles in every draw: no overload."
+        )
     return Congestion(cost, attrs, performance, parts)
 
 

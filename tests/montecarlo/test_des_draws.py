@@ -188,3 +188,31 @@ def test_cli_run_with_draws_on_a_des_scenario_says_which_uncertainty_is_which(tm
     assert saved.sizes["draw"] == 3 and saved.sizes["replication"] == 2
     assert yaml.safe_load(saved.attrs["scenario_text"])["capacity"]["method"] == "des"
     saved.close()
+
+
+def test_overload_warnings_of_chunks_become_one_over_every_draw():
+    from sefton_finance.model.congestion import combine_overload, mark_overload
+
+    def chunk(draws, warnings):
+        flag = xr.DataArray(
+            [[[1.0 if warnings.get(d) else 0.0]] for d in draws],
+            dims=("draw", "year", "site"),
+            coords={"draw": draws, "year": ["2019/20"], "site": ["aintree"]},
+        )
+        mark_overload(flag, warnings, len(draws))
+        return xr.Dataset({"des_overloaded": flag})
+
+    parts = [
+        chunk([0, 1], {0: "", 1: ""}),
+        chunk([2, 3], {2: "", 3: "Overloaded. aintree 2019/20, acute beds: demand is 104%."}),
+    ]
+    assert parts[0]["des_overloaded"].attrs["warning"] == ""
+    assert "1 of 2 draws" in parts[1]["des_overloaded"].attrs["warning"]
+    combined = xr.concat(parts, dim="draw")
+    assert combined["des_overloaded"].attrs["warning"] == ""  # the first chunk's, until combined
+    combine_overload(parts, combined)
+    warning = combined["des_overloaded"].attrs["warning"]
+    assert warning.startswith("Overloaded in 1 of 4 draws (draws 3). In draw 3: aintree 2019/20")
+    quiet = xr.concat(parts[:1] * 2, dim="draw")
+    combine_overload(parts[:1] * 2, quiet)
+    assert quiet["des_overloaded"].attrs["warning"] == ""
