@@ -10,7 +10,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("bench_pipeline.py", "bench_montecarlo.py", "bench_des.py", "bench_dashboard.py")
+ORDER = (
+    "bench_pipeline.py",
+    "bench_montecarlo.py",
+    "bench_des.py",
+    "bench_des_montecarlo.py",
+    "bench_dashboard.py",
+)
 
 
 def main() -> int:

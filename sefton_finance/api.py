@@ -76,7 +76,10 @@ def run(
             *(int(v.sizes.get("draw", 1)) for v in (levers or {}).values() if hasattr(v, "sizes")),
         ]
     )
-    check_draws(scenario, variants)
+    if variants > draws:
+        # Lever variants are evaluated in one call; Monte Carlo draws of a DES scenario
+        # each run their own replications (montecarlo.run_monte_carlo).
+        check_draws(scenario, variants, what="lever values with a draw dim")
     if draws > 1 or scheduler is not None:
         if levers is not None:
             raise ValueError("give either lever values or Monte Carlo draws, not both")
@@ -120,34 +123,36 @@ def check_base_year(
 def check_draws(
     scenario: Scenario, draws: int, source: str | Path = "<scenario>", what: str = ""
 ) -> None:
-    """The discrete-event path runs one draw (its replications): more is refused, clearly.
+    """Lever variants evaluated side by side need the analytic path: on DES, more is refused.
 
-    Monte Carlo draws, tornado, sweep and goal-seek evaluate many lever values at once,
-    which the analytic path does in one vectorised call; the discrete-event model would
-    need a simulation per value.
+    Tornado, sweep and goal-seek evaluate many lever values at once, which the analytic
+    path does in one vectorised call; the discrete-event model would need a full set of
+    replications per value. Monte Carlo draws are not refused: ``run --draws N`` runs
+    each draw's replications (:func:`sefton_finance.montecarlo.run_monte_carlo`).
 
     Parameters
     ----------
     scenario : Scenario
     draws : int
-        Draws (or lever variants) the caller would run at once.
+        Lever variants the caller would run at once.
     source : str or Path
         The file named in the message.
     what : str
-        What asked for them, e.g. ``"--draws 5"`` or ``"tornado"``.
+        What asked for them, e.g. ``"tornado"``.
 
     Raises
     ------
     ScenarioError
-        Naming the file, ``capacity.method`` and what asked for more than one draw.
+        Naming the file, ``capacity.method`` and what asked for more than one variant.
     """
     if scenario.capacity.method == "des" and draws > 1:
         raise ScenarioError(
             source,
             [
-                f"field 'capacity.method' is 'des', which runs replications of a single draw; "
-                f"{what or f'{draws} draws'} needs more than one: run it with one draw, or set "
-                "capacity.method: analytic for Monte Carlo draws and sensitivity analyses"
+                f"field 'capacity.method' is 'des', which runs a full set of replications "
+                f"for each set of lever values; {what or f'{draws} lever values'} needs "
+                f"{draws} evaluated side by side: set capacity.method: analytic for "
+                "sensitivity analyses (Monte Carlo draws, run --draws N, work on either path)"
             ],
         )
 

@@ -9,6 +9,7 @@ any of these.
 
 from __future__ import annotations
 
+import math
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -224,7 +225,7 @@ def run_command(
     completely written (atomic rename), so an interrupted run never damages a
     saved result, and scenarios finished before the interruption are kept.
     """
-    from sefton_finance.api import check_draws, check_scenario, run
+    from sefton_finance.api import check_scenario, run
     from sefton_finance.config.loading import read_scenario
     from sefton_finance.results import all_checks_pass, balance_checks, save
     from sefton_finance.shipped import scenario_path
@@ -235,8 +236,6 @@ def run_command(
         loaded = [(path, *read_scenario(path)) for path in map(scenario_path, scenarios)]
         for path, scenario, _ in loaded:
             check_scenario(scenario, base, path)
-            count = scenario.draws if draws is None else draws
-            check_draws(scenario, count, path, f"--draws {count}" if draws else f"draws: {count}")
         names = [scenario.name for _, scenario, _ in loaded]
         if len(set(names)) != len(names):
             fail(
@@ -282,6 +281,9 @@ def run_command(
     )
     if any(ds.sizes.get("draw", 1) > 1 for ds in results):
         print_uncertainty(results)
+        for ds in results:
+            if ds.sizes.get("draw", 1) > 1 and "replication" in ds.dims:
+                print_des_uncertainty(ds)
     if failed:
         fail(
             f"balance checks failed for {', '.join(map(str, failed))}; nothing was saved for them",
@@ -309,6 +311,74 @@ def uncertainty_table(datasets: Sequence) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows).set_index(["scenario", "year"])
+
+
+UNCERTAINTY_MEASURES = {
+    "congestion_cost": ("Congestion cost, GBP m", 1e-6, "{:,.2f}"),
+    "ed_4hr_performance": ("ED (type 1) within 4 hours", 100.0, "{:.1f}%"),
+    "rtt_18wk_performance": ("RTT incomplete pathways within 18 weeks", 100.0, "{:.1f}%"),
+    "bed_occupancy_mean": ("Mean occupied beds", 1.0, "{:,.1f}"),
+}
+"""The discrete-event figures whose two kinds of uncertainty ``run --draws`` prints:
+label, display scale and format."""
+
+
+def print_des_uncertainty(result) -> None:
+    """Parameter against stochastic uncertainty of a discrete-event Monte Carlo result.
+
+    For the last year, by hospital: the mean over every draw and replication; the
+    standard deviation across draws of each draw's mean (parameter uncertainty: the
+    levers' intervals, what the fan charts show); the standard deviation across a
+    draw's replications (stochastic uncertainty: the patients' random arrivals and
+    stays, averaged over draws); and the share of the total variance that is
+    parameter uncertainty (law of total variance).
+    """
+    from sefton_finance.model.congestion import uncertainty_split
+
+    year = str(result.year.values[-1])
+    draws = result.sizes.get("draw", 1)
+    replications = result.sizes.get("replication", 1)
+    table = Table(
+        title=f"{result.attrs.get('scenario', '')} {year}: parameter uncertainty (across "
+        f"{draws} draws) and stochastic uncertainty (across {replications} replications "
+        "within a draw)",
+        title_justify="left",
+    )
+    for column in (
+        "measure",
+        "hospital",
+        "mean",
+        "parameter SD",
+        "stochastic SD",
+        "parameter share",
+    ):
+        table.add_column(column, justify="left" if column in ("measure", "hospital") else "right")
+    for measure, (label, scale, form) in UNCERTAINTY_MEASURES.items():
+        try:
+            split = uncertainty_split(result, measure).sel(year=year)
+        except KeyError:
+            continue
+        place = "org" if "org" in split.dims else "site"
+        names = [str(s) for s in result.site.values] if "site" in result.dims else []
+        for name in names:
+            at = split.sel({place: name})
+            total = float(at["total_variance"])
+            share = float(at["parameter_variance"]) / total if total > 0 else float("nan")
+            table.add_row(
+                label,
+                name,
+                form.format(float(at["mean"]) * scale),
+                form.format(math.sqrt(float(at["parameter_variance"])) * scale),
+                form.format(math.sqrt(float(at["stochastic_variance"])) * scale),
+                f"{share:.0%}" if math.isfinite(share) else "-",
+            )
+    console.print(table)
+    console.print(
+        "Parameter uncertainty: how the draws' means differ (the levers' intervals; the "
+        "surplus fan shows it). Stochastic uncertainty: how replications of one draw differ "
+        "(random arrivals and stays); each draw's figures are its replications' mean.",
+        highlight=False,
+    )
 
 
 def print_uncertainty(datasets: Sequence) -> None:

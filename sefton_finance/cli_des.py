@@ -22,7 +22,7 @@ so heavier loads need longer runs for a 2% relative error."""
 
 MAX_DEFAULT_CUSTOMERS = 4_000_000
 """The most customers per replication ``--path`` picks by itself (``--customers`` may ask
-for more): every patient of a replication is held in memory."""
+for more: the checks stream, so memory stays bounded, but the time grows with them)."""
 
 
 def customers_for(utilisation: float, queue: bool) -> int:

@@ -36,6 +36,14 @@ The analytic pipeline is vectorised over draws (levers are DataArrays with a
 ``draw`` dim), so draws run in chunks of ``chunk_size``: in this process, in
 local worker processes, or on an existing ``dask.distributed`` cluster. The
 chunks are the same whichever way they run, so results are bit-identical.
+
+On the discrete-event path (``capacity.method: des``) each draw of a chunk runs
+the scenario's ``capacity.replications`` replications of the hospital model, the
+plan and the scenario on the same patients (seeded by the draw's number: see
+:func:`sefton_finance.seeds.replication_seed`), so a draw's numbers depend on
+neither the chunk nor the worker that ran it. The spread across draws is the
+parameter uncertainty, the spread across a draw's replications the stochastic
+uncertainty (:mod:`sefton_finance.model.congestion`).
 """
 
 from __future__ import annotations
@@ -62,6 +70,7 @@ from sefton_finance.config.levers import bounds, is_uncertain
 from sefton_finance.config.scenario import Scenario, scenario_levers
 from sefton_finance.errors import ScenarioError, describe_validation_error
 from sefton_finance.interventions import Intervention, resolve_cached, resolve_interventions
+from sefton_finance.model.congestion import combine_overload
 from sefton_finance.model.context import principal_levers
 from sefton_finance.model.run import run_model
 from sefton_finance.results import in_design_order
@@ -74,6 +83,10 @@ Z_INTERVAL = float(norm.ppf(0.5 + INTERVAL_COVERAGE / 2))
 """Standard normal quantile of the interval's ends (1.2816)."""
 CHUNK_SIZE = 250
 """Draws per chunk: one pipeline call (about 300 MB of working memory at 250 draws)."""
+DES_CHUNK_SIZE = 4
+"""Draws per chunk on the discrete-event path: each draw runs its own replications (seconds
+each), so small chunks keep every worker busy; the planning point's replications run once
+per chunk, so not one draw a chunk."""
 
 Progress = Callable[[int, int], None]
 """``progress(draws_done, draws_total)``."""
@@ -260,7 +273,7 @@ def run_monte_carlo(
     *,
     scheduler: str | None = None,
     workers: int | None = None,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int | None = None,
     with_bridge: bool = True,
     scenario_text: str | None = None,
     progress: Progress | None = None,
@@ -279,8 +292,9 @@ def run_monte_carlo(
         ``DASK_SCHEDULER_ADDRESS`` environment variable; unset means local).
     workers : int, optional
         Local worker processes (default one per core; 1 runs in this process).
-    chunk_size : int
-        Draws per task. The same chunks run locally or on a cluster, so the
+    chunk_size : int, optional
+        Draws per task (default :data:`CHUNK_SIZE`, or :data:`DES_CHUNK_SIZE` on the
+        discrete-event path). The same chunks run locally or on a cluster, so the
         numbers are bit-identical either way.
     with_bridge : bool
         Attribute the change in surplus to each intervention in every draw (one
@@ -297,6 +311,8 @@ def run_monte_carlo(
     """
     baseline = load_baseline() if baseline is None else baseline
     draws = scenario.draws if draws is None else draws
+    if chunk_size is None:
+        chunk_size = DES_CHUNK_SIZE if scenario.capacity.method == "des" else CHUNK_SIZE
     parts = chunks(draws, chunk_size)
     scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     results: dict[int, xr.Dataset] = {}
@@ -328,11 +344,10 @@ def run_monte_carlo(
             ) as pool:
                 for start, stop, ds in pool.imap_unordered(_run_chunk, jobs):
                     finished(start, stop, ds)
-    combined = (
-        xr.concat([results[start] for start, _ in parts], dim="draw")
-        if len(parts) > 1
-        else results[0]
-    )
+    ordered = [results[start] for start, _ in parts]
+    combined = xr.concat(ordered, dim="draw") if len(parts) > 1 else results[0]
+    # Each chunk's overload warning speaks of its own draws: say it of them all.
+    combine_overload(ordered, combined)
     return stamp(combined, scenario, baseline, draws, scenario_text, chunk_size)
 
 
@@ -428,6 +443,12 @@ def stamp(
             "interval_convention": f"interval = central {INTERVAL_COVERAGE:.0%} of a normal, clipped to the lever's range",
             "draw_0": "principal run (every lever at its central value)",
             "chunk_size": int(chunk_size),
+            "uncertainty_kinds": (
+                "parameter: across draws (levers sampled); stochastic: across the "
+                f"{scenario.capacity.replications} discrete-event replications within each draw"
+                if scenario.capacity.method == "des"
+                else "parameter: across draws (levers sampled)"
+            ),
             "uncertain_levers": ", ".join(uncertain_levers(scenario)),
             "discount_rate": float(scenario.finance.discount_rate),
         },

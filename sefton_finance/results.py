@@ -251,9 +251,9 @@ must be finite for every commissioner."""
 UNDEFINED_WHERE_NO_QUEUE = ("des_queue_unsettled", "des_offered_utilisation")
 """Discrete-event overload measures: NaN where a site-year has no queue of that resource
 to judge (not applicable, not a broken number)."""
-UNDEFINED_WITH_ONE_REPLICATION = ("_lower", "_upper")
-"""Endings of the discrete-event confidence bounds: NaN (undefined) from one replication;
-their means are checked."""
+UNDEFINED_WITH_ONE_REPLICATION = ("_lower", "_upper", "_within_variance")
+"""Endings of the discrete-event confidence bounds and variances across replications: NaN
+(undefined) from one replication; their means are checked."""
 
 
 def _finite_check(ds: xr.Dataset) -> Check:

@@ -4,8 +4,8 @@ Each lever's stream is spawned from the scenario seed and a stable hash
 (SHA-256) of the lever's key, never from its position in a list: so the same
 lever gets the same random numbers in every scenario (common random numbers),
 and adding an intervention does not reshuffle the others. The discrete-event
-model's replications (``REPLICATION_STREAM``) are kept apart from the lever
-streams (``PARAMETER_STREAM``). The same seed gives bit-identical numbers on any
+model's replications (``REPLICATION_STREAM``, one root per draw) are kept apart
+from the lever streams (``PARAMETER_STREAM``). The same seed gives bit-identical numbers on any
 machine.
 """
 
@@ -41,6 +41,16 @@ def standard_normals(seed: int, key: str, stop: int) -> np.ndarray:
     return z
 
 
-def replication_seed(seed: int) -> np.random.SeedSequence:
-    """Root of the discrete-event replications of a scenario's principal draw."""
-    return np.random.SeedSequence(entropy=seed, spawn_key=(REPLICATION_STREAM, 0))
+def replication_seed(seed: int, draw: int = 0) -> np.random.SeedSequence:
+    """Root of the discrete-event replications of one Monte Carlo draw (draw 0: the principal run).
+
+    Replication ``r`` of site ``s`` then draws from streams keyed ``(r, s, stream)`` under
+    this root (:func:`sefton_finance.des.inputs.sample_site`). The root depends on the
+    scenario seed and the draw number only, so two scenarios with the same seed see the
+    same patients in the same draw and replication (common random numbers: their
+    difference is the interventions', not noise), and a draw gives the same numbers
+    whichever chunk, worker or machine runs it.
+    """
+    if isinstance(draw, bool) or int(draw) != draw or draw < 0:
+        raise ValueError(f"draw must be a whole number >= 0, got {draw!r}")
+    return np.random.SeedSequence(entropy=seed, spawn_key=(REPLICATION_STREAM, int(draw)))

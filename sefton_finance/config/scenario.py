@@ -242,7 +242,8 @@ class Capacity(Frozen):
     saving) or 'hold' (kept idle: its cost stays). Unnamed providers release; GP time is
     reused unless the scenario says otherwise."""
     replications: int = Field(10, ge=1, le=1000)
-    """Discrete-event replications per draw (method 'des')."""
+    """Discrete-event replications per draw (method 'des'): their spread is the stochastic
+    uncertainty, the spread across draws the parameter uncertainty."""
     warmup_days: float = Field(28.0, ge=0, le=365)
     """Discrete-event warm-up discarded from statistics (method 'des')."""
 
@@ -303,16 +304,8 @@ class Scenario(Frozen):
     seed: int = Field(20190401, ge=0, le=MAX_SEED)
     """Seed of the run's single SeedSequence (0 to 2^63 - 1)."""
     draws: int = Field(1, ge=1, le=100_000)
-    """Monte Carlo draws (draw 0 is the principal run at central values)."""
-
-    @model_validator(mode="after")
-    def _des_runs_the_principal_draw(self) -> Scenario:
-        if self.capacity.method == "des" and self.draws > 1:
-            raise ValueError(
-                "capacity.method 'des' runs replications of the principal draw: set draws to 1, "
-                "or use the analytic path for Monte Carlo draws"
-            )
-        return self
+    """Monte Carlo draws (draw 0 is the principal run at central values). On the
+    discrete-event path each draw runs ``capacity.replications`` replications."""
 
     @model_validator(mode="after")
     def _unique_interventions(self) -> Scenario:

@@ -238,7 +238,12 @@ def _scaled_capacity(base: DesCapacity, held: xr.DataArray, baseline: Baseline) 
     )
 
 
-def congestion_cost(des: xr.Dataset, baseline: Baseline, price_index: xr.DataArray) -> xr.Dataset:
+def congestion_cost(
+    des: xr.Dataset,
+    baseline: Baseline,
+    price_index: xr.DataArray,
+    by_replication: bool = False,
+) -> xr.Dataset:
     """Extra provider cost of congestion (mean over replications), by year, site and pod.
 
     Escalation is costed on ``bed_days``, outsourced electives (never admitted in
@@ -247,13 +252,16 @@ def congestion_cost(des: xr.Dataset, baseline: Baseline, price_index: xr.DataArr
     split between first and follow-up as the unseen referrals are) on ``op_first`` /
     ``op_followup``, so the cost lands where the capacity ran short.
 
+    With ``by_replication`` each replication is costed alone (a ``replication`` dim
+    first): the stochastic spread of the cost.
+
     Returns
     -------
     xarray.Dataset
         ``congestion_cost (year, org, pod)`` in GBP (cash), and its three parts
         ``escalation_cost``, ``outsourcing_cost``, ``extra_session_cost`` ``(year, org)``.
     """
-    mean = des.mean("replication")
+    mean = des if by_replication else des.mean("replication")
     bed_day = float(baseline.unit_cost.sel(pod="bed_days"))
     escalation = mean["escalation_bed_days"] * bed_day * ESCALATION_PREMIUM * price_index
     outsourcing = (
@@ -295,10 +303,12 @@ def congestion_cost(des: xr.Dataset, baseline: Baseline, price_index: xr.DataArr
     )
     out = xr.Dataset(
         {
-            "congestion_cost": by_pod.rename(site="org").transpose("year", "org", "pod"),
-            "escalation_cost": escalation.rename(site="org").transpose("year", "org"),
-            "outsourcing_cost": outsourcing.rename(site="org").transpose("year", "org"),
-            "extra_session_cost": sessions.sum("pod").rename(site="org").transpose("year", "org"),
+            "congestion_cost": by_pod.rename(site="org").transpose(..., "year", "org", "pod"),
+            "escalation_cost": escalation.rename(site="org").transpose(..., "year", "org"),
+            "outsourcing_cost": outsourcing.rename(site="org").transpose(..., "year", "org"),
+            "extra_session_cost": sessions.sum("pod")
+            .rename(site="org")
+            .transpose(..., "year", "org"),
         }
     )
     for name, long_name in (
@@ -317,7 +327,9 @@ def performance_summary(des: xr.Dataset) -> xr.Dataset:
     For each measure: its mean over replications (``des_<measure>``), the
     interval (``_lower``, ``_upper``) clipped to the values the measure can
     take (counts and times at least 0, shares in [0, 1], occupied beds at most
-    the beds open) and each replication's value (``_replications``). A measure
+    the beds open), each replication's value (``_replications``) and their
+    variance across replications (``_within_variance``, ddof 1: the stochastic
+    uncertainty). A measure
     the bed base caps (peak occupied beds) also carries the cap (``_cap``) and
     the share of replications that reached it (``_at_cap``): a peak at the cap
     says the beds were full, not that the peak is known exactly.
@@ -354,6 +366,17 @@ def performance_summary(des: xr.Dataset) -> xr.Dataset:
         )
         out[f"des_{name}_replications"] = des[name].assign_attrs(
             units=units, long_name=f"{label}, each replication"
+        )
+        # Stochastic uncertainty: the spread of the replications about their mean (nan with
+        # one replication). Across Monte Carlo draws, the spread of the means is the
+        # parameter uncertainty (model.congestion.uncertainty_split).
+        out[f"des_{name}_within_variance"] = (
+            des[name].var("replication", ddof=1)
+            if des.sizes["replication"] > 1
+            else des[name].mean("replication") * np.nan
+        ).assign_attrs(
+            units=f"({units})^2" if units not in ("", "1") else "1",
+            long_name=f"{label}, variance across replications (stochastic uncertainty)",
         )
         if capped:
             out[f"des_{name}_cap"] = high.assign_attrs(units=units, long_name=f"{label}, cap")

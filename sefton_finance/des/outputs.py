@@ -97,8 +97,34 @@ def clipped_sojourn(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> 
     return out
 
 
+def _windows(times: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The window each time falls in as ``np.histogram`` bins it (the last window closed at
+    its right edge; outside, nan and infinite times in none), without sorting: a binary
+    search per time among the few edges (np.histogram sorts every time when the windows
+    are unequal, as years are). Returns the window indices and which times are inside."""
+    index = np.searchsorted(edges, times, side="right") - 1
+    index[times == edges[-1]] = len(edges) - 2
+    inside = (index >= 0) & (index < len(edges) - 1)
+    return index, inside
+
+
+def _counts(times: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """How many of ``times`` fall in each window (``np.histogram``'s counts, exactly)."""
+    index, inside = _windows(times, edges)
+    return np.bincount(index[inside], minlength=len(edges) - 1)
+
+
+def _sums(times: np.ndarray, weights: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Sum of ``weights`` over the times in each window (``np.histogram`` with weights, to
+    rounding: added in the times' order rather than sorted)."""
+    index, inside = _windows(times, edges)
+    return np.bincount(
+        index[inside], weights=np.asarray(weights, dtype=float)[inside], minlength=len(edges) - 1
+    )
+
+
 def _count(times: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    return np.histogram(times[np.isfinite(times)], bins=edges)[0].astype(float)
+    return _counts(times[np.isfinite(times)], edges).astype(float)
 
 
 def _mean_by(times: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -110,10 +136,10 @@ def _mean_by(times: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.nda
     keep = np.isfinite(times)
     times, values = times[keep], np.asarray(values, dtype=float)[keep]
     endless = ~np.isfinite(values)
-    n = np.histogram(times, bins=edges)[0]
-    total = np.histogram(times[~endless], bins=edges, weights=values[~endless])[0]
+    n = _counts(times, edges)
+    total = _sums(times[~endless], values[~endless], edges)
     mean = np.divide(total, n, out=np.full(n.shape, np.nan), where=n > 0)
-    mean[np.histogram(times[endless], bins=edges)[0] > 0] = np.inf
+    mean[_counts(times[endless], edges) > 0] = np.inf
     return mean
 
 
@@ -177,7 +203,10 @@ def summarise_site(inputs: SiteInputs, rec: SiteRecords, cal: Calendar) -> dict[
     )
 
     stays = _stays(inputs, rec)
-    beds = StepCurve(*stays["acute_beds"])
+    # Each station's curve is built once (sorting every entry and exit is the costly part)
+    # and shared by occupancy, Little's law and overload.
+    curves = {name: StepCurve(*visits) for name, visits in stays.items()}
+    beds = curves["acute_beds"]
     year_hours = np.diff(years)
     occupancy = beds.area(years) / year_hours
     out["bed_occupancy_mean"] = occupancy
@@ -214,7 +243,7 @@ def summarise_site(inputs: SiteInputs, rec: SiteRecords, cal: Calendar) -> dict[
     out["elective_not_admitted"] = _count(inputs.el_arr[~rec.el_admitted], years)
     vw_start = stays["virtual_ward"][0]
     out["virtual_ward_admissions"] = _count(vw_start, years)
-    out["virtual_ward_occupancy_mean"] = StepCurve(*stays["virtual_ward"]).area(years) / year_hours
+    out["virtual_ward_occupancy_mean"] = curves["virtual_ward"].area(years) / year_hours
 
     first = inputs.op_kind == 0
     out["op_waiting_list_month"] = _waiting(inputs.op_arr, rec.op_seen, months[1:]).reshape(
@@ -233,8 +262,8 @@ def summarise_site(inputs: SiteInputs, rec: SiteRecords, cal: Calendar) -> dict[
     )
 
     out.update(_activity(inputs, rec, years))
-    out.update(_little(stays, held, years))
-    out.update(_overload(inputs, rec, held, stays["bed_queue"], years))
+    out.update(_little(stays, curves, held, years))
+    out.update(_overload(inputs, rec, held, curves["bed_queue"], years))
     return out
 
 
@@ -242,7 +271,7 @@ def _overload(
     inputs: SiteInputs,
     rec: SiteRecords,
     held: list,
-    bed_queue: tuple[np.ndarray, np.ndarray],
+    bed_queue: StepCurve,
     years: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """Offered load against capacity, and whether each queue settled, per year and resource.
@@ -261,7 +290,7 @@ def _overload(
         return np.array([getattr(h, name) for h in held], dtype=float)
 
     def work(times: np.ndarray, amount: np.ndarray) -> np.ndarray:
-        return np.histogram(times, bins=years, weights=amount)[0]
+        return _sums(times, amount, years)
 
     def ratio(load: np.ndarray, capacity: np.ndarray | float) -> np.ndarray:
         capacity = np.broadcast_to(np.asarray(capacity, dtype=float), load.shape)
@@ -291,7 +320,7 @@ def _overload(
         [
             StepCurve(inputs.ed_arr, rec.ed_start),
             StepCurve(inputs.utc_arr, rec.utc_start),
-            StepCurve(*bed_queue),
+            bed_queue,
         ]
     ):
         for y in range(hours.size):
@@ -396,7 +425,7 @@ def _activity(inputs: SiteInputs, rec: SiteRecords, years: np.ndarray) -> dict[s
     }
 
 
-def _little(stays, held, years: np.ndarray) -> dict[str, np.ndarray]:
+def _little(stays, curves, held, years: np.ndarray) -> dict[str, np.ndarray]:
     """Little's law per station and year: exact areas and the approximate L = lambda W."""
     capacity = {
         "ed_cubicles": [h.ed_cubicles for h in held],
@@ -408,7 +437,7 @@ def _little(stays, held, years: np.ndarray) -> dict[str, np.ndarray]:
     cols: dict[str, list[np.ndarray]] = {k: [] for k in ("area", "sojourn", "lw", "peak", "cap")}
     for name in STATIONS:
         starts, ends = stays[name]
-        curve = StepCurve(starts, ends)
+        curve = curves[name]
         cols["area"].append(curve.area(years))
         cols["sojourn"].append(clipped_sojourn(starts, ends, years))
         cols["peak"].append(curve.peak(years))

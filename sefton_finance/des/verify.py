@@ -24,6 +24,21 @@ to the last counted arrival: exactly (the area under the number-present curve
 equals the sum of each customer's time present inside the window, a
 sample-path identity that holds to rounding error) and approximately
 (``L = lambda W`` with ``W`` the mean over customers arriving in the window).
+
+Streaming
+---------
+No per-customer array outlives a block: each replication runs in blocks of
+``block`` customers (default :data:`BLOCK`), and every statistic is a running
+one (:class:`RunningMean`, merged block by block as Chan, Golub and LeVeque's
+pairwise update does; areas and sojourns are sums over blocks, the integral
+being linear). A block starts in the state the last one left: the arrival clock
+carries on (the same random numbers, summed in the same order) and each place
+still busy at the block's last arrival is held, in the next block, by a
+placeholder patient who arrives then and leaves when the place frees (the
+queues are first come, first served, so nothing later changes an earlier
+patient). A 20 million-customer replication needs a few tens of megabytes
+beyond the interpreter; with one block the figures are those of the whole run
+held at once, and any block size gives the same figures to rounding (tested).
 """
 
 from __future__ import annotations
@@ -136,6 +151,7 @@ def verify_mmc(
     seed: int | np.random.SeedSequence,
     engine: str = "fast",
     warmup: int | None = None,
+    block: int | None = None,
 ) -> MMcResult:
     """Simulate an M/M/c queue and compare it with Erlang C.
 
@@ -156,6 +172,9 @@ def verify_mmc(
         Compiled kernel or SimPy processes.
     warmup : int, optional
         Customers discarded at the start of each replication (default: a tenth).
+    block : int, optional
+        Customers simulated at a time (default :data:`BLOCK`): memory is bounded by the
+        block, not the replication (see "Streaming" above).
 
     Returns
     -------
@@ -170,21 +189,31 @@ def verify_mmc(
             f"got {arrival_rate} >= {servers * service_rate}"
         )
     skip = customers // 10 if warmup is None else warmup
-    waits, probs, little_q, little_s = [], [], [], []
-    for rep, (arrivals, services) in enumerate(
-        _exponential_inputs(seed, replications, skip + customers, arrival_rate, service_rate)
-    ):
-        del rep
+
+    def station(arrivals: np.ndarray, services: np.ndarray):
         if engine == "fast":
             start, leave = fifo_station(arrivals, services, servers)
         else:
             start, leave = _simpy_fifo(arrivals, services, servers)
-        wait = (start - arrivals)[skip:]
-        waits.append(wait.mean())
-        probs.append(np.mean(wait > 0))
-        window = np.array([arrivals[skip], arrivals[-1]])
-        little_q.append(little_check(arrivals, start, window))
-        little_s.append(little_check(arrivals, leave, window))
+        return start, leave, None
+
+    waits, probs, little_q, little_s = [], [], [], []
+    for blocks, window in _replications(
+        seed, replications, skip + customers, arrival_rate, service_rate, block, skip
+    ):
+        wait, waited = RunningMean(), RunningMean()
+        queue, system = LittleSums(window), LittleSums(window)
+        for part in _run_blocks(blocks, station, servers, loss=False):
+            counted = part.counted(skip)
+            delay = (part.start - part.arrivals)[counted]
+            wait.add(delay)
+            waited.add(delay > 0)
+            queue.add(part.arrivals, part.start)
+            system.add(part.arrivals, part.leave)
+        waits.append(wait.mean)
+        probs.append(waited.mean)
+        little_q.append(queue.check())
+        little_s.append(system.check())
     load = arrival_rate / service_rate
     return MMcResult(
         servers=servers,
@@ -210,6 +239,7 @@ def verify_mmcc(
     seed: int | np.random.SeedSequence,
     engine: str = "fast",
     warmup: int | None = None,
+    block: int | None = None,
 ) -> MMccResult:
     """Simulate an M/M/c/c loss system and compare its blocking with Erlang B.
 
@@ -223,17 +253,24 @@ def verify_mmcc(
     """
     _check(servers, arrival_rate, service_rate, customers, replications, engine)
     skip = customers // 10 if warmup is None else warmup
-    blocked, little = [], []
-    for arrivals, services in _exponential_inputs(
-        seed, replications, skip + customers, arrival_rate, service_rate
-    ):
+
+    def station(arrivals: np.ndarray, services: np.ndarray):
         if engine == "fast":
             served = loss_station(arrivals, services, servers)
         else:
             served = _simpy_loss(arrivals, services, servers)
-        blocked.append(1.0 - served[skip:].mean())
-        window = np.array([arrivals[skip], arrivals[-1]])
-        little.append(little_check(arrivals[served], (arrivals + services)[served], window))
+        return arrivals, arrivals + services, served
+
+    blocked, little = [], []
+    for blocks, window in _replications(
+        seed, replications, skip + customers, arrival_rate, service_rate, block, skip
+    ):
+        lost, present = RunningMean(), LittleSums(window)
+        for part in _run_blocks(blocks, station, servers, loss=True):
+            lost.add(~part.served[part.counted(skip)])
+            present.add(part.arrivals[part.served], part.leave[part.served])
+        blocked.append(lost.mean)
+        little.append(present.check())
     return MMccResult(
         servers=servers,
         offered_load=arrival_rate / service_rate,
@@ -331,6 +368,7 @@ def verify_path(
     seed: int | np.random.SeedSequence,
     engine: str = "fast",
     warmup: int | None = None,
+    block: int | None = None,
 ) -> PathResult:
     """Run one of the hospital model's own paths as a textbook queue and compare.
 
@@ -354,6 +392,8 @@ def verify_path(
         The hospital kernel (``fast.run_site``) or the SimPy model (``model.run_site``).
     warmup : int, optional
         Patients discarded at the start of each replication (default: a tenth).
+    block : int, optional
+        Patients simulated at a time (default :data:`BLOCK`; see "Streaming" above).
 
     Returns
     -------
@@ -370,26 +410,36 @@ def verify_path(
     _check(servers, arrival_rate, 1.0 / mean, customers, replications, engine)
     servers = int(servers)
     skip = customers // 10 if warmup is None else warmup
-    values, little = [], []
-    for arrivals, services in _exponential_inputs(
-        seed, replications, skip + customers, arrival_rate, 1.0 / mean
-    ):
+
+    def station(arrivals: np.ndarray, services: np.ndarray):
         inputs = _path_inputs(path, servers, arrivals, services)
         records = fast.run_site(inputs) if engine == "fast" else model.run_site(inputs, 0.0)
-        window = np.array([arrivals[skip], arrivals[-1]])
         if path == "ed":
-            values.append(float(np.mean((records.ed_start - arrivals)[skip:])))
-            little.append(little_check(arrivals, records.ed_start, window))
-            little.append(little_check(arrivals, records.ed_leave, window))
-        elif path == "beds":
-            values.append(float(np.mean((records.direct_start - arrivals)[skip:])))
-            little.append(little_check(arrivals, records.direct_start, window))
-            little.append(little_check(arrivals, records.direct_start + services, window))
-        else:
-            admitted = records.el_admitted
-            values.append(1.0 - float(admitted[skip:].mean()))
-            starts = records.el_start[admitted]
-            little.append(little_check(starts, starts + services[admitted], window))
+            return records.ed_start, records.ed_leave, None
+        if path == "beds":
+            return records.direct_start, records.direct_start + services, None
+        admitted = records.el_admitted
+        start = np.where(admitted, records.el_start, arrivals)
+        return start, start + services, admitted
+
+    values, little = [], []
+    for blocks, window in _replications(
+        seed, replications, skip + customers, arrival_rate, 1.0 / mean, block, skip
+    ):
+        value = RunningMean()
+        checks = [LittleSums(window) for _ in range(1 if path == "electives" else 2)]
+        for part in _run_blocks(blocks, station, servers, loss=path == "electives"):
+            counted = part.counted(skip)
+            if path == "electives":
+                value.add(~part.served[counted])
+                admitted = part.served
+                checks[0].add(part.start[admitted], part.leave[admitted])
+            else:
+                value.add((part.start - part.arrivals)[counted])
+                checks[0].add(part.arrivals, part.start)
+                checks[1].add(part.arrivals, part.leave)
+        values.append(value.mean)
+        little.extend(check.check() for check in checks)
     if path == "electives":
         textbook = float(erlang_b(servers, arrival_rate * mean))
     else:
@@ -486,20 +536,183 @@ def _check(servers, arrival_rate, service_rate, customers, replications, engine)
         raise ValueError(f"replications must be >= 2 for a confidence interval, got {replications}")
 
 
-def _exponential_inputs(seed, replications, n, arrival_rate, service_rate):
+BLOCK = 250_000
+"""Customers simulated at a time in a verification (about 30 MB of working arrays)."""
+
+
+class RunningMean:
+    """Count, mean and variance of a stream of values, fed a block at a time.
+
+    Each block's own count, mean and sum of squared deviations are merged into the
+    running ones (Chan, Golub and LeVeque's pairwise update of Welford's method), so
+    the stream is never held and the mean keeps its accuracy over billions of values.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.mean = float("nan")
+        self._m2 = 0.0
+
+    def add(self, values: np.ndarray) -> None:
+        """Take in a block of values (booleans count as 0 and 1)."""
+        values = np.asarray(values, dtype=float)
+        n = values.size
+        if n == 0:
+            return
+        mean = float(values.mean())
+        m2 = float(((values - mean) ** 2).sum())
+        if self.count == 0:
+            self.count, self.mean, self._m2 = n, mean, m2
+            return
+        total = self.count + n
+        delta = mean - self.mean
+        self.mean += delta * n / total
+        self._m2 += m2 + delta * delta * self.count * n / total
+        self.count = total
+
+    @property
+    def variance(self) -> float:
+        """Sample variance (ddof 1) of everything taken in; nan below two values."""
+        return self._m2 / (self.count - 1) if self.count > 1 else float("nan")
+
+
+class LittleSums:
+    """The sums behind one :class:`LittleCheck`, over a fixed window, fed a block at a time.
+
+    The area under the number-present curve is the sum of each block's own curve's
+    area (the integral is linear in the visits); sojourns, arrivals in the window and
+    their times are plain sums. :meth:`check` gives what :func:`little_check` gives
+    on the whole run at once.
+    """
+
+    def __init__(self, window: np.ndarray) -> None:
+        self.window = np.asarray(window, dtype=float)
+        self.area = 0.0
+        self.sojourn = 0.0
+        self.inside = 0
+        self.time_inside = 0.0
+
+    def add(self, starts: np.ndarray, ends: np.ndarray) -> None:
+        """Visits ``[starts, ends)`` of one block."""
+        a, b = self.window
+        self.area += float(StepCurve(starts, ends).area(self.window)[0])
+        self.sojourn += float(clipped_sojourn(starts, ends, self.window)[0])
+        inside = (starts >= a) & (starts < b)
+        self.inside += int(inside.sum())
+        self.time_inside += float((ends - starts)[inside].sum())
+
+    def check(self) -> LittleCheck:
+        span = float(self.window[1] - self.window[0])
+        mean_time = self.time_inside / self.inside if self.inside else 0.0
+        return LittleCheck(
+            area=self.area,
+            sojourn_in_window=self.sojourn,
+            L=self.area / span,
+            lambda_W=self.inside / span * mean_time,
+        )
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block's real customers (placeholders removed) and what happened to them."""
+
+    first: int  # index of the block's first customer in its replication
+    arrivals: np.ndarray
+    services: np.ndarray
+    start: np.ndarray
+    leave: np.ndarray
+    served: np.ndarray  # admitted (loss systems); all true for queues
+
+    def counted(self, skip: int) -> np.ndarray:
+        """Which of the block's customers are past the replication's warm-up."""
+        return np.arange(self.first, self.first + self.arrivals.size) >= skip
+
+
+def _streams(seed, rep: int) -> tuple[np.random.Generator, np.random.Generator]:
     root = root_seed(seed)
-    for rep in range(replications):
-        gens = [
-            np.random.Generator(
-                np.random.PCG64(
-                    np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, rep, k))
-                )
+    return tuple(
+        np.random.Generator(
+            np.random.PCG64(
+                np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, rep, k))
             )
-            for k in (0, 1)
-        ]
-        arrivals = np.cumsum(gens[0].exponential(1.0 / arrival_rate, n))
-        services = gens[1].exponential(1.0 / service_rate, n)
-        yield arrivals, services
+        )
+        for k in (0, 1)
+    )
+
+
+def _arrival_blocks(generator: np.random.Generator, n: int, rate: float, block: int):
+    """Arrival times in blocks, equal to the bit to ``cumsum`` of ``n`` draws at once."""
+    clock, done = 0.0, 0
+    while done < n:
+        size = min(block, n - done)
+        # Summed from the last block's clock in one sequence, as one cumsum would.
+        times = np.cumsum(np.concatenate([[clock], generator.exponential(1.0 / rate, size)]))[1:]
+        clock = float(times[-1])
+        done += size
+        yield times
+
+
+def _replications(seed, replications, n, arrival_rate, service_rate, block, skip):
+    """Per replication: its blocks ``(first, arrivals, services)`` and its Little window.
+
+    The window runs from the first counted arrival to the last arrival, so the
+    arrival stream is read once, cheaply, to find them (the same numbers again after).
+    """
+    block = BLOCK if block is None else int(block)
+    if block < 1:
+        raise ValueError(f"block must be >= 1, got {block}")
+    for rep in range(replications):
+        arrivals, _ = _streams(seed, rep)
+        first_counted, last, seen = np.nan, np.nan, 0
+        for times in _arrival_blocks(arrivals, n, arrival_rate, block):
+            if seen <= skip < seen + times.size:
+                first_counted = float(times[skip - seen])
+            seen += times.size
+            last = float(times[-1])
+        window = np.array([first_counted, last])
+
+        def blocks(rep=rep):
+            arrivals, services = _streams(seed, rep)
+            first = 0
+            for times in _arrival_blocks(arrivals, n, arrival_rate, block):
+                yield first, times, services.exponential(1.0 / service_rate, times.size)
+                first += times.size
+
+        yield blocks(), window
+
+
+def _run_blocks(blocks, station, servers: int, loss: bool):
+    """Run ``station(arrivals, services) -> (start, leave, served)`` block by block.
+
+    Places still busy at a block's last arrival ``t`` are carried into the next block
+    as placeholder customers arriving at ``t`` whose service ends when the place frees:
+    the next block's customers find the places as the last one left them. For a
+    first-come-first-served queue the places' free times are the ``servers`` latest
+    departures; for a loss system, the departures after ``t`` of those admitted.
+    """
+    held = np.empty(0)  # when each place still busy frees
+    clock = -np.inf
+    for first, arrivals, services in blocks:
+        carried = held.size
+        start, leave, served = station(
+            np.concatenate([np.full(carried, clock), arrivals]),
+            np.concatenate([held - clock, services]),
+        )
+        served = np.ones(leave.size, np.bool_) if served is None else np.asarray(served)
+        clock = float(arrivals[-1])
+        if loss:
+            held = leave[served & (leave > clock)]
+        else:
+            latest = leave if leave.size <= servers else np.partition(leave, -servers)[-servers:]
+            held = latest[latest > clock]
+        yield Block(
+            first,
+            arrivals,
+            services,
+            start[carried:],
+            leave[carried:],
+            served[carried:],
+        )
 
 
 def _t_interval(values: list[float], level: float = 0.95) -> tuple[float, float]:

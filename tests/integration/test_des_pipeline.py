@@ -77,9 +77,15 @@ def test_fewer_beds_cost_more_in_escalation(tmp_path, baseline):
     )
 
 
-def test_des_and_monte_carlo_draws_do_not_mix():
-    with pytest.raises(ScenarioError, match="draws"):
-        simple_scenario("mixed", extra="capacity:\n  method: des\ndraws: 100\n")
+def test_a_des_scenario_may_ask_for_draws_but_not_lever_variants(baseline):
+    """Monte Carlo draws run each draw's replications; side-by-side lever values are refused."""
+    import xarray as xr
+
+    mixed = simple_scenario("mixed", extra="capacity:\n  method: des\ndraws: 100\n")
+    assert mixed.draws == 100
+    variants = {"finance.cost_inflation": xr.DataArray([0.02, 0.03], dims="draw")}
+    with pytest.raises(ScenarioError, match=r"capacity\.method"):
+        run(mixed, baseline, levers=variants)
 
 
 def test_chained_years_with_capacity_held_are_one_continuous_run(both, baseline):
