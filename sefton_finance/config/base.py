@@ -43,10 +43,14 @@ class Frozen(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_true_or_false_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
-        # pydantic reads YAML's `true` as 1 for a number field: `intensity: true` or
-        # `draws: yes` is a typo, never a silent 1.
-        if isinstance(value, bool) and _is_number(cls.model_fields[info.field_name].annotation):
-            raise ValueError("must be a number, not true or false")
+        # pydantic reads YAML's `true` as 1 and the text '0.02' as 0.02 for a number field:
+        # `draws: yes` is a typo, never a silent 1, and numbers are written as numbers
+        # everywhere (as levers already must be), so '1e5' is never read as 100000.
+        if isinstance(value, bool | str) and _is_number(
+            cls.model_fields[info.field_name].annotation
+        ):
+            what = "true or false" if isinstance(value, bool) else "text (remove any quotes)"
+            raise ValueError(f"must be a number, not {what}")
         return value
 
 

@@ -241,6 +241,14 @@ class Correlation(Frozen):
     source: str = ""
     """Where the correlation comes from, or 'ASSUMPTION: ...'."""
 
+    @model_validator(mode="after")
+    def _two_levers(self) -> Correlation:
+        if self.levers[0] == self.levers[1]:
+            raise ValueError(
+                f"a correlation needs two different levers, got {self.levers[0]} twice"
+            )
+        return self
+
 
 class Uncertainty(Frozen):
     """How uncertain levers are drawn together in Monte Carlo draws."""
