@@ -131,12 +131,21 @@ def baseline_from_option(directory: Path | None):
 def load_results(paths: Sequence[Path]) -> list:
     """Load saved results, failing with one clear line for a missing, foreign or tampered
     file; warn when they come from different baselines (their figures do not compare)."""
-    from sefton_finance.results import load
+    from sefton_finance.results import balance_checks, load
 
     try:
         datasets = [load(path) for path in paths]
     except InputError as error:
         fail(str(error))
+    for path, ds in zip(paths, datasets, strict=True):
+        # `run` never saves a result that fails its checks: one that fails was changed
+        # after the run (or written by a faulty version); its figures are not shown.
+        failed = [check.describe() for check in balance_checks(ds) if not check.passed]
+        if failed:
+            fail(
+                f"{path}: the figures do not balance ({'; '.join(failed)}): the file was "
+                "changed after the run; run the scenario again"
+            )
     digests = {str(ds.attrs["baseline_sha256"]) for ds in datasets}
     if len(digests) > 1:
         made = "; ".join(
@@ -231,9 +240,10 @@ def run_command(
     from sefton_finance.shipped import scenario_path
 
     try:
-        base = baseline_from_option(baseline)
-        # Validate every file, against the baseline too, before running any.
+        # Validate every file, on its own and then against the baseline, before running any
+        # (a file's own mistakes are found before the baseline is read).
         loaded = [(path, *read_scenario(path)) for path in map(scenario_path, scenarios)]
+        base = baseline_from_option(baseline)
         for path, scenario, _ in loaded:
             check_scenario(scenario, base, path)
         names = [scenario.name for _, scenario, _ in loaded]
@@ -520,17 +530,24 @@ def validate_command(
     from sefton_finance.config.loading import load_scenario
     from sefton_finance.shipped import scenario_path
 
-    try:
-        base = baseline_from_option(baseline)
-    except InputError as error:
-        fail(str(error))
-    problems = []
+    problems, valid = [], []
     for path in map(scenario_path, scenarios):
         try:
-            scenario = load_scenario(path)
+            valid.append((path, load_scenario(path)))
+        except InputError as error:
+            problems.append(str(error))
+    if valid:
+        # Read only when a file is valid on its own: its own mistakes come first.
+        try:
+            base = baseline_from_option(baseline)
+        except InputError as error:
+            fail(str(error))
+    for path, scenario in valid:
+        try:
             check_scenario(scenario, base, path)
             console.print(
-                f"[green]ok[/] {path} ({scenario.name}, {len(scenario.interventions)} interventions)"
+                f"[green]ok[/] {escape(str(path))} ({scenario.name}, "
+                f"{len(scenario.interventions)} interventions)"
             )
         except InputError as error:
             problems.append(str(error))

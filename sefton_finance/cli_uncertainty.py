@@ -134,7 +134,7 @@ def sweep_command(
     """
     from sefton_finance.api import run
     from sefton_finance.montecarlo import with_overrides
-    from sefton_finance.results import save
+    from sefton_finance.results import all_checks_pass, balance_checks, save
 
     base_scenario, base = _scenario_and_baseline(
         scenario, baseline, draws=draws, what=f"sweep --draws {draws}"
@@ -154,6 +154,15 @@ def sweep_command(
         task = bar.add_task("sweep", total=len(points))
         for number, (overrides, point) in enumerate(points):
             ds = run(point, base, draws=draws, scheduler=scheduler, with_bridge=False)
+            if not all_checks_pass(ds):
+                # A point that does not balance is never saved, nor shown as a figure.
+                failed = "; ".join(c.describe() for c in balance_checks(ds) if not c.passed)
+                settings_text = ", ".join(f"{k}={v}" for k, v in overrides.items())
+                fail(
+                    f"balance checks failed at point {number} ({settings_text}): {failed}; "
+                    "nothing was saved for it",
+                    code=1,
+                )
             save(ds, out / f"{base_scenario.name}_{number:03d}.nc", overwrite=True)
             fan = analysis.fan_table(ds).loc[(analysis.SYSTEM, year)]
             chance = analysis.breakeven_probability(ds).loc[analysis.SYSTEM]

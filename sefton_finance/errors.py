@@ -20,7 +20,14 @@ class InputError(ValueError):
         self.path = None if path is None else Path(path)
         self.problems = problems
         where = f"{self.path}: " if self.path is not None else ""
-        super().__init__(where + "; ".join(problems))
+        listed = problems[:MAX_PROBLEMS]
+        if len(problems) > MAX_PROBLEMS:
+            listed.append(f"and {len(problems) - MAX_PROBLEMS} more problems")
+        super().__init__(where + "; ".join(listed))
+
+
+MAX_PROBLEMS = 5
+"""Most problems one message lists (a file with a thousand mistakes gets one paragraph)."""
 
 
 class ScenarioError(InputError):

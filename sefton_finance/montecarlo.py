@@ -10,8 +10,9 @@ draw in five falls outside the interval, as the evidence behind most ranges
 range, not a hard limit. Samples are then clipped to what the lever can be:
 
 - shares (intervention ``effect``, ``finance.efficiency_*``): ``[0, 1]``;
-- costs (``setup_cost``, ``recurring_cost``): ``>= 0``;
-- growth and inflation rates: above -100%.
+- costs (``setup_cost``, ``recurring_cost``): 0 to ``MAX_COST``;
+- growth and inflation rates: above -100%, at most ``MAX_GROWTH`` (+100%), the bounds a
+  scenario file is held to (:mod:`sefton_finance.config.levers`).
 
 Clipping piles the tail on the bound (for ``effect: [0.0, 0.01]`` about a
 third of draws have no effect at all), which is what "the programme may
@@ -66,7 +67,7 @@ from pydantic import ValidationError
 from scipy.stats import norm
 
 from sefton_finance.baseline import Baseline, load_baseline
-from sefton_finance.config.levers import bounds, is_uncertain
+from sefton_finance.config.levers import MAX_COST, MAX_GROWTH, bounds, is_uncertain
 from sefton_finance.config.scenario import Scenario, scenario_levers
 from sefton_finance.errors import ScenarioError, describe_validation_error
 from sefton_finance.interventions import Intervention, resolve_cached, resolve_interventions
@@ -121,8 +122,8 @@ def lever_limits(key: str) -> tuple[float, float]:
     if key in ("finance.efficiency_requirement", "finance.efficiency_delivered"):
         return 0.0, float(np.nextafter(1.0, 0.0))
     if key.endswith("_cost"):
-        return 0.0, np.inf
-    return float(np.nextafter(-1.0, 0.0)), np.inf
+        return 0.0, MAX_COST
+    return float(np.nextafter(-1.0, 0.0)), MAX_GROWTH
 
 
 def sample_lever(seed: int, key: str, low: float, high: float, start: int, stop: int) -> np.ndarray:

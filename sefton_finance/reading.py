@@ -91,6 +91,9 @@ def encoding_name(data: bytes) -> str:
 
 def decode(data: bytes, source: str | Path, error: type[InputError] = InputError) -> str:
     """Text from bytes in an encoding a spreadsheet writes (see the module docstring)."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        # Checked first: UTF-32's little-endian mark starts with UTF-16's.
+        raise error(source, ["is UTF-32 text, which is not read: save it as UTF-8 ('CSV UTF-8')"])
     for mark, codec, _ in _BOMS:
         if data.startswith(mark):
             try:
@@ -240,8 +243,10 @@ def load_yaml(text: str, source: str | Path, error: type[InputError] = InputErro
     size = len(text.encode("utf-8", errors="replace"))
     if size > MAX_TEXT_BYTES:
         raise error(source, [f"text is {size:,} bytes; the most read is {MAX_TEXT_BYTES:,}"])
-    loader = _LimitedLoader(text)
+    loader = None
     try:
+        # The reader refuses control characters as it is made, before any parsing.
+        loader = _LimitedLoader(text)
         node = loader.get_single_node()
         if node is None:
             return None
@@ -262,4 +267,5 @@ def load_yaml(text: str, source: str | Path, error: type[InputError] = InputErro
     except RecursionError:  # pragma: no cover - the depth limit stops it first
         raise error(source, [f"not valid YAML: nested too deeply (> {MAX_YAML_DEPTH})"]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()

@@ -87,18 +87,26 @@ def _growth(text: str) -> float:
     return value
 
 
+def _integer(text: str, what: str) -> int:
+    # int() says "invalid literal for int() with base 10": say what the column needs.
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"must be {what}") from None
+
+
 def _whole(text: str) -> int:
-    value = int(text)
+    value = _integer(text, "a whole number >= 0")
     if value < 0:
         raise ValueError("must be a whole number >= 0")
     return value
 
 
 def _lag(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= MAX_DECISION_LAG:
-        raise ValueError(f"must be a whole number of years from 0 to {MAX_DECISION_LAG}")
-    return value
+    what = f"a whole number of years from 0 to {MAX_DECISION_LAG}"
+    if not 0 <= _integer(text, what) <= MAX_DECISION_LAG:
+        raise ValueError(f"must be {what}")
+    return int(text)
 
 
 def _flag(text: str) -> bool:
@@ -133,7 +141,7 @@ def _code(codes: Iterable[str], what: str) -> Parser:
 
 
 def _month(text: str) -> int:
-    value = int(text)
+    value = _integer(text, "a month from 1 (April) to 12 (March)")
     if value not in MONTHS:
         raise ValueError("month must be 1 (April) to 12 (March)")
     return value

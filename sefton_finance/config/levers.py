@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 _YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 
@@ -50,6 +50,56 @@ def _lever(value: Any) -> float | tuple[float, float]:
 
 Lever = Annotated[float | tuple[float, float], BeforeValidator(_lever)]
 """A finite number, or an interval ``[low, high]`` to be sampled in Monte Carlo draws."""
+
+MAX_GROWTH = 1.0
+"""Highest yearly growth or inflation rate (+100%: doubling every year).
+
+A sanity bound, not an assumption (the shipped rates are 1-5% a year): a typo such
+as ``1.0e+15`` would otherwise compound to numbers too large to balance to the penny.
+"""
+MAX_COST = 1e11
+"""Highest cost of one intervention, GBP (a one-off or a year): GBP 100bn, more than half
+the NHS in England spends in a year; a larger figure is a typo (a misplaced exponent)."""
+
+
+def _growth_rate(lever: float | tuple[float, float]) -> float | tuple[float, float]:
+    low, high = bounds(lever)
+    if low <= -1 or high > MAX_GROWTH:
+        raise ValueError(
+            f"a yearly rate must be above -100% (-1.0) and at most +{MAX_GROWTH:.0%} ({MAX_GROWTH})"
+        )
+    return lever
+
+
+def _cost(lever: float | tuple[float, float]) -> float | tuple[float, float]:
+    low, high = bounds(lever)
+    if low < 0 or high > MAX_COST:
+        raise ValueError(f"a cost must be from 0 to GBP {MAX_COST:,.0f} ({MAX_COST:g})")
+    return lever
+
+
+def _share(lever: float | tuple[float, float]) -> float | tuple[float, float]:
+    low, high = bounds(lever)
+    if low < 0 or high > 1:
+        raise ValueError("a share must be from 0 to 1")
+    return lever
+
+
+def _efficiency(lever: float | tuple[float, float]) -> float | tuple[float, float]:
+    low, high = bounds(lever)
+    if low < 0 or high >= 1:
+        raise ValueError("an efficiency must be at least 0 and below 1 (a share of cost)")
+    return lever
+
+
+GrowthRate = Annotated[Lever, AfterValidator(_growth_rate)]
+"""A yearly growth or inflation rate: a :data:`Lever` in (-100%, +:data:`MAX_GROWTH`]."""
+Cost = Annotated[Lever, AfterValidator(_cost)]
+"""A cost in GBP: a :data:`Lever` from 0 to :data:`MAX_COST`."""
+Share = Annotated[Lever, AfterValidator(_share)]
+"""A share: a :data:`Lever` from 0 to 1."""
+Efficiency = Annotated[Lever, AfterValidator(_efficiency)]
+"""A yearly efficiency, a share of cost: a :data:`Lever` in [0, 1)."""
 
 
 def central(lever: float | tuple[float, float]) -> float:

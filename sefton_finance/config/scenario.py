@@ -18,7 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sefton_finance.codes import PODS
 from sefton_finance.config.base import Frozen, Text
-from sefton_finance.config.levers import Lever, bounds, year_labels, year_start
+from sefton_finance.config.levers import (
+    Efficiency,
+    GrowthRate,
+    Lever,
+    Share,
+    year_labels,
+    year_start,
+)
 
 MAX_SEED = 2**63 - 1
 """Largest seed: results store the seed as a 64-bit integer (netCDF has no bigger one)."""
@@ -49,9 +56,9 @@ class Growth(Frozen):
 
     demographic: bool = True
     """Grow demand with the baseline's population projection by locality and age band."""
-    non_demographic: Lever = 0.015
+    non_demographic: GrowthRate = 0.015
     """Yearly growth in activity per head for every point of delivery (fraction, e.g. 0.015)."""
-    by_pod: dict[str, Lever] = Field(default_factory=dict)
+    by_pod: dict[str, GrowthRate] = Field(default_factory=dict)
     """Per point of delivery overrides of non-demographic growth, e.g. {ae_type1: 0.02}."""
 
     @field_validator("by_pod")
@@ -62,14 +69,6 @@ class Growth(Frozen):
             raise ValueError(f"unknown point of delivery {unknown}; known: {', '.join(PODS)}")
         return value
 
-    @field_validator("non_demographic", "by_pod")
-    @classmethod
-    def _above_minus_one(cls, value: Any) -> Any:
-        for lever in value.values() if isinstance(value, dict) else [value]:
-            if bounds(lever)[0] <= -1:
-                raise ValueError(f"growth must be above -100% (-1.0), got {lever}")
-        return value
-
 
 GROWTH_RATE_LEVERS: tuple[str, ...] = (
     "allocation_growth",
@@ -77,7 +76,7 @@ GROWTH_RATE_LEVERS: tuple[str, ...] = (
     "cost_inflation",
     "other_spend_growth",
 )
-"""Finance levers that are yearly growth rates (must stay above -100%)."""
+"""Finance levers that are yearly growth rates (:data:`~sefton_finance.config.levers.GrowthRate`)."""
 EFFICIENCY_LEVERS: tuple[str, ...] = ("efficiency_requirement", "efficiency_delivered")
 """Finance levers that are shares of cost (in [0, 1))."""
 SHARE_LEVERS: tuple[str, ...] = ("stranded_share",)
@@ -97,38 +96,23 @@ FINANCE_LEVERS: tuple[str, ...] = (
 class Finance(Frozen):
     """Money: allocations, prices and efficiency (all yearly fractions, cash terms)."""
 
-    allocation_growth: Lever = 0.029
+    allocation_growth: GrowthRate = 0.029
     """Yearly growth in the capitated allocation per weighted head (population growth comes on top)."""
-    council_funding_growth: Lever = 0.02
+    council_funding_growth: GrowthRate = 0.02
     """Yearly growth in the council's adult social care and public health funding."""
-    cost_inflation: Lever = 0.028
+    cost_inflation: GrowthRate = 0.028
     """Yearly pay and price inflation of provider costs."""
-    efficiency_requirement: Lever = 0.011
+    efficiency_requirement: Efficiency = 0.011
     """Efficiency deducted from tariff prices each year (NHS payment scheme)."""
-    efficiency_delivered: Lever = 0.008
+    efficiency_delivered: Efficiency = 0.008
     """Efficiency providers actually deliver on their costs each year."""
-    other_spend_growth: Lever = 0.04
+    other_spend_growth: GrowthRate = 0.04
     """Yearly growth of commissioners' spend outside the modelled activity (prescribing, CHC)."""
-    stranded_share: Lever = 0.15
+    stranded_share: Share = 0.15
     """Share of a provider's fixed cost that stays when the capacity behind it is released
     (estates, leases, contracts): the long run is 70-100% variable (DATA.md), so 0-30%."""
     discount_rate: float = Field(0.035, ge=0, le=0.2)
     """Discount rate for net present values (HM Treasury Green Book 3.5%)."""
-
-    @model_validator(mode="after")
-    def _rates_above_minus_one(self) -> Finance:
-        for name in GROWTH_RATE_LEVERS:
-            if bounds(getattr(self, name))[0] <= -1:
-                raise ValueError(f"{name} must be above -100% (-1.0), got {getattr(self, name)}")
-        for name in EFFICIENCY_LEVERS:
-            low, high = bounds(getattr(self, name))
-            if low < 0 or high >= 1:
-                raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)}")
-        for name in SHARE_LEVERS:
-            low, high = bounds(getattr(self, name))
-            if low < 0 or high > 1:
-                raise ValueError(f"{name} must be a share in [0, 1], got {getattr(self, name)}")
-        return self
 
 
 ContractForm = Literal[
@@ -257,6 +241,14 @@ class Correlation(Frozen):
     """Correlation of the two levers' draws."""
     source: str = ""
     """Where the correlation comes from, or 'ASSUMPTION: ...'."""
+
+    @model_validator(mode="after")
+    def _two_levers(self) -> Correlation:
+        if self.levers[0] == self.levers[1]:
+            raise ValueError(
+                f"a correlation needs two different levers, got {self.levers[0]} twice"
+            )
+        return self
 
 
 class Uncertainty(Frozen):

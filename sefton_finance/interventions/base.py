@@ -30,11 +30,11 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from sefton_finance.codes import AGE_BANDS, LOCALITIES, PODS
 from sefton_finance.config.base import Frozen, Text
-from sefton_finance.config.levers import Lever, bounds, central, year_start
+from sefton_finance.config.levers import Cost, Share, central, year_start
 from sefton_finance.model.draws import lever_column
 
 LeverValues = Mapping[str, Any]
@@ -48,7 +48,7 @@ class InterventionParams(Frozen):
     """One line saying what the intervention does."""
     pods: tuple[str, ...] = Field(min_length=1)
     """Points of delivery whose activity the intervention acts on."""
-    effect: Lever
+    effect: Share
     """Share of the targeted activity affected at full effect (0 to 1)."""
     ramp: tuple[float, ...] = (1.0,)
     """Share of the full effect reached in the first, second, ... year of effect."""
@@ -62,9 +62,9 @@ class InterventionParams(Frozen):
     """Localities targeted; default all."""
     age_bands: tuple[str, ...] | None = None
     """Age bands targeted; default all."""
-    setup_cost: Lever = 0.0
+    setup_cost: Cost = 0.0
     """One-off cost in the start year (GBP, base-year prices)."""
-    recurring_cost: Lever = 0.0
+    recurring_cost: Cost = 0.0
     """Cost each year from the start year (GBP a year, base-year prices, inflated)."""
     payer: str = "nhs_commissioners"
     """Who pays: an organisation code, a kind that one organisation holds (``council``), or
@@ -127,16 +127,6 @@ class InterventionParams(Frozen):
         if value is not None:
             year_start(value)
         return value
-
-    @model_validator(mode="after")
-    def _ranges(self) -> InterventionParams:
-        low, high = bounds(self.effect)
-        if low < 0 or high > 1:
-            raise ValueError(f"effect must be a share between 0 and 1, got {self.effect}")
-        for name in ("setup_cost", "recurring_cost"):
-            if bounds(getattr(self, name))[0] < 0:
-                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
-        return self
 
 
 class Intervention:
