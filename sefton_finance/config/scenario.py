@@ -99,8 +99,10 @@ class Finance(Frozen):
 
     allocation_growth: Lever = 0.029
     """Yearly growth in the capitated allocation per weighted head (population growth comes on top)."""
-    council_funding_growth: Lever = 0.02
-    """Yearly growth in the council's adult social care and public health funding."""
+    council_funding_growth: Lever = 0.0687
+    """Yearly growth in the council's adult social care and public health funding: Sefton's
+    net budget went from £237.0m (2019/20) to £330.4m (2024/25), +6.87% a year (Sefton
+    Council, "How your Council Tax is spent"; DATA.md). Was a 2% default."""
     cost_inflation: Lever = 0.028
     """Yearly pay and price inflation of provider costs."""
     efficiency_requirement: Lever = 0.011
