@@ -72,6 +72,7 @@ class Growth(Frozen):
 
 
 GROWTH_RATE_LEVERS: tuple[str, ...] = (
+    "acute_cost_level",
     "allocation_growth",
     "council_funding_growth",
     "cost_inflation",
@@ -83,6 +84,7 @@ EFFICIENCY_LEVERS: tuple[str, ...] = ("efficiency_requirement", "efficiency_deli
 SHARE_LEVERS: tuple[str, ...] = ("stranded_share",)
 """Finance levers that are shares in [0, 1]."""
 FINANCE_LEVERS: tuple[str, ...] = (
+    "acute_cost_level",
     "allocation_growth",
     "council_funding_growth",
     "cost_inflation",
@@ -111,6 +113,11 @@ class Finance(Frozen):
     """Efficiency providers actually deliver on their costs each year."""
     other_spend_growth: Lever = 0.04
     """Yearly growth of commissioners' spend outside the modelled activity (prescribing, CHC)."""
+    acute_cost_level: Lever = (-0.02, 0.02)
+    """Relative change of the acute hospitals' base-year unit costs: the uncertainty of the
+    baseline's ASSUMPTION that they cost 4% above tariff (their 2019/20 accounts are not
+    among the sources), so [-0.02, 0.02] spans about 2% to 6% above tariff. Its centre, 0,
+    is the principal run; Monte Carlo samples it."""
     stranded_share: Lever = 0.15
     """Share of a provider's fixed cost that stays when the capacity behind it is released
     (estates, leases, contracts): the long run is 70-100% variable (DATA.md), so 0-30%."""

@@ -169,3 +169,38 @@ def test_do_nothing_emergency_admissions_grow_at_the_published_total(do_nothing)
     activity = do_nothing["activity"].sum(("month", "locality")).sel(pod="nel_admission").values
     yearly = (activity[-1] / activity[0]) ** (1 / (len(activity) - 1)) - 1
     assert yearly == pytest.approx(EMERGENCY_GROWTH_TOTAL, abs=0.003)
+
+
+def test_the_trusts_cost_level_is_an_interval_monte_carlo_samples():
+    """The one base-year position with no published figure that moves the system result,
+    the trusts' cost over tariff (ASSUMPTION 4%, about 2%-6%), is sampled."""
+    from sefton_finance.config.loading import load_scenario
+    from sefton_finance.montecarlo import uncertain_levers
+
+    for name in ("do_nothing", "place_plan", "stretch"):
+        levers = uncertain_levers(load_scenario(SCENARIOS / f"{name}.yaml"))
+        assert levers["finance.acute_cost_level"] == (-0.02, 0.02), name
+
+
+def test_the_trusts_cost_level_scales_acute_cost_and_nothing_else(baseline, do_nothing):
+    """Metamorphic: +1% on the acute hospitals' unit costs raises their cost by exactly 1%
+    in every year and leaves every other organisation's surplus as it was."""
+    from sefton_finance.api import run
+    from sefton_finance.config.loading import load_scenario
+
+    scenario = load_scenario(SCENARIOS / "do_nothing.yaml")
+    finance = scenario.finance.model_copy(update={"acute_cost_level": 0.01})
+    dearer = run(scenario.model_copy(update={"finance": finance}), baseline)
+    dearer = dearer.isel(draw=0) if "draw" in dearer.dims else dearer
+    acute = [
+        o
+        for o, kind in zip(baseline.organisations.codes, baseline.organisations.kinds, strict=True)
+        if kind == "acute"
+    ]
+    cost = do_nothing["ledger"].sel(line="provider_cost")
+    moved = dearer["ledger"].sel(line="provider_cost")
+    for org in acute:
+        assert moved.sel(org=org).values == pytest.approx(1.01 * cost.sel(org=org).values, rel=1e-9)
+    others = [o for o in do_nothing.org.values if o not in acute]
+    change = (dearer["surplus"] - do_nothing["surplus"]).sel(org=others)
+    assert abs(change).max() < 0.005
