@@ -17,7 +17,6 @@ Conventions: base year 2019/20; money in GBP at 2019/20 prices; months
 1..12 = April..March; counts are per financial year.
 """
 
-# ruff: noqa: E501  (tables of codes with their source notes read better unwrapped)
 from __future__ import annotations
 
 import csv
@@ -109,9 +108,11 @@ RAKE_ITERATIONS = 200
 # Need weights (need_weights.csv)
 # --------------------------------------------------------------------------------------
 # ASSUMPTION: relative need per head by age for the capitation formula (the shape of the
-# NHS formula's age curve, simplified), normalised so that Sefton's population-weighted
-# mean in 2019/20 is 1.
-NEED_WEIGHT_RAW = {"0-17": 0.8, "18-64": 0.9, "65-84": 2.0, "85+": 3.5}
+# NHS formula's age curve, simplified: an 85+ resident needs ~5x a working-age one, as the
+# activity curves above give for hospital care), normalised so that Sefton's
+# population-weighted mean in 2019/20 is 1. Was 0.8/0.9/2.0/3.5, flatter than the
+# activity it pays for, so an older CCG's allocation fell short of its activity.
+NEED_WEIGHT_RAW = {"0-17": 0.75, "18-64": 0.85, "65-84": 2.3, "85+": 4.5}
 
 # --------------------------------------------------------------------------------------
 # Activity (activity.csv)
@@ -162,9 +163,11 @@ GP_RATE = 5_540  # 312 m appointments / 56 m (NHS Digital, H)
 # (2019 national requirement) ~ 26 h per 1,000 a year ~ 100 appointments of 15 min.
 GP_EXTENDED_RATE = 100
 OP_FIRST_RATE = 550  # ~31 m first attendances / 56 m (NHS Digital HOA 2019-20, H)
-# DATA.md suggests 1,160 per 1,000 (65 m / 56 m); the brief asks for it. NB 1,160/550 =
-# 2.1 is England's ratio; the North West ratio 2.5 would give 1,375 (left as a switch).
-OP_FOLLOWUP_RATE = 1_160
+# DATA.md "Outpatients 2019-20" (NHS Digital HOA, H): the North West has England's highest
+# follow-up:first ratio, 2.50 (England 65 m / 31 m = 2.1). Sefton is in the North West, so
+# follow-ups = 550 x 2.50 = 1,375 per 1,000 (England's 1,160 would understate them).
+NORTH_WEST_FOLLOWUP_RATIO = 2.50
+OP_FOLLOWUP_RATE = OP_FIRST_RATE * NORTH_WEST_FOLLOWUP_RATIO
 # ASSUMPTION (brief): ~3% of 2019/20 follow-ups were virtual/telephone.
 VIRTUAL_FOLLOWUP_SHARE = 0.03
 # ASSUMPTION: advice & guidance requests ~5% of first-outpatient referrals in 2019/20.
@@ -180,13 +183,29 @@ NHS111_CAS_SHARE = 0.25  # brief: ~a quarter get a clinical assessment (ASSUMPTI
 AMBULANCE_RATE = 178  # incidents (HSCIC, M; 2012-13 level carried to 2019/20)
 NEL_RATE = 110  # emergency admissions (Health Foundation, H)
 ELECTIVE_RATE = 130  # elective incl. day case (DATA.md suggested stand-in)
-# ASSUMPTION: community-health contacts commissioned by the CCGs ~50% of England's
-# 1,780 per 1,000 (King's Fund ~100 m contacts). The national count includes services
-# paid for by local authorities (health visiting, school nursing, sexual health),
-# NHS England and children's services; and the seed plan's 65% hospital share leaves
-# only 35% of CCG spend for every non-hospital service. See SOURCES.md "uncertain".
+# ASSUMPTION (interval 0.70-0.85): the CCGs pay for ~75% of this hospital activity at the
+# average national price; the rest is specialised care that NHS England commissioned
+# directly in 2019/20 out of its own budget, not the CCG allocations (cancer, cardiac and
+# neuro surgery, renal, specialised children's care; ~£18 bn a year against CCGs' ~£45 bn
+# of acute spend, so ~25-30% of acute cost).
+# Applied to outpatient, A&G, emergency and elective activity; England's rates count all
+# of it, the CCGs' allocations pay for their part only.
+ACUTE_CCG_SHARE = 0.75
+ACUTE_CCG_PODS = (
+    "op_first",
+    "op_followup",
+    "op_followup_virtual",
+    "advice_guidance",
+    "nel_admission",
+    "elective",
+)
+# ASSUMPTION (interval 0.60-0.90): CCGs commission ~75% of England's 1,780 community
+# contacts per 1,000 (King's Fund ~100 m contacts, ~£10 bn, M); the rest are paid for by
+# local authorities (health visiting, school nursing, sexual health: public health grant)
+# and NHS England. At £100 a contact that is ~£134 a head nationally, ~10% of CCG spend. (It was 50% while the seeds' 65% hospital
+# share was forced: that left too little for any non-hospital care.)
 COMMUNITY_RATE_ENGLAND = 1_780
-COMMUNITY_CCG_SHARE = 0.5
+COMMUNITY_CCG_SHARE = 0.75
 # ASSUMPTION: two-hour community urgent response (pre-national roll-out in 2019/20):
 # 15 contacts per 1,000, a small base.
 CUR_RATE = 15
@@ -230,7 +249,11 @@ AE_TYPE3_2018 = 74.0
 PHARMACY_PRICE = 14.0  # CPCS fee 2019 (M)
 NHS111_CAS_PRICE = 25.0  # ASSUMPTION: NHS 111 cost per call is a DATA.md gap
 AMBULANCE_2013 = 216.0  # see & treat / convey, reference costs 2013-14 (M)
-NEL_2016 = 1_590.0  # reference costs 2016/17 (HFMA, H)
+# Emergency admission, price per ADMISSION (spell) including excess bed days: DATA.md
+# "Corrections" ~£2,820 = £17.0 bn / 6.02 m emergency admissions (Health Foundation, M;
+# the 2017/18 admissions count). The £1,590 reference cost (2016/17, H) is per episode and
+# excludes excess bed days, so it undervalued every avoided admission by ~40%.
+NEL_PER_ADMISSION_2017 = 2_820.0
 DAY_CASE_2016 = 738.0
 ELECTIVE_IP_2016 = 3_684.0
 EXCESS_BED_DAY_2016 = 313.0  # used as the full cost of an occupied acute bed day
@@ -254,34 +277,94 @@ ACUTE_COST_OVER_TARIFF = 0.04
 # --------------------------------------------------------------------------------------
 # Money targets (allocations.csv, other_spend.csv)
 # --------------------------------------------------------------------------------------
-ALLOC_PER_HEAD_2014 = 1_480.0  # seeds: "just under £230 m for 155,213 residents" (H)
-ALLOC_GROWTH = 0.032  # DATA.md: >=17% cash over five years ~3.2%/yr (H)
-ALLOC_YEARS = 5  # 2014/15 -> 2019/20
-CM_PER_PATIENT_2024 = 1_986.0  # House of Commons Library CBP-10031 (H): cross-check only
-ENGLAND_PER_PATIENT_2024 = 1_732.0
-# Spend / allocation: DATA.md seeds "the system currently spends more money than we get"
-# (H, qualitative). ASSUMPTION: 101.5% (South), 102.0% (Southport & Formby: older, and
-# host commissioner of the trust with "substantial annual deficits").
-SPEND_OVER_ALLOCATION = {"south_sefton_ccg": 1.015, "southport_formby_ccg": 1.020}
-HOSPITAL_SHARE_TARGET = 0.65  # seeds: "about 65% spent on hospital care" (H)
-# CCG other spend (ASSUMPTIONS, none in DATA.md):
-RUNNING_COSTS_PER_HEAD = 20.0  # CCG running-cost allowance ~£20-23 a head in 2019/20
-BCF_SHARE_OF_ALLOCATION = 0.024  # Better Care Fund: CCG money passed to the council
-# The remainder of other spend is split (ASSUMPTION, national CCG spend mix in outline):
-OTHER_SPEND_SPLIT = {"prescribing": 0.68, "continuing_healthcare": 0.22, "primary_care_other": 0.10}
-# Council (ASSUMPTIONS except the budgets): net budget 2018/19 £232.6 m, 2023/24
-# £315.8 m (Sefton Council, H) -> 2019/20 by geometric interpolation.
-COUNCIL_NET_2018 = 232.6e6
-COUNCIL_NET_2023 = 315.8e6
-ASC_PH_SHARE_OF_NET = 0.42  # ASSUMPTION: adult social care ~34% + public health ~8%
-PUBLIC_HEALTH_PER_HEAD = 60.0  # ASSUMPTION: England PH grant ~£56/head, Sefton more deprived
-ASC_ASSESSMENT_STAFF = 10.0e6  # ASSUMPTION: social work, assessment and care management
+# Allocation per registered patient, 2019/20 (House of Commons Library CBP-8399, H): NHS
+# England distributed £78.4 bn across 191 CCGs, £1,318 per registered patient in England;
+# the highest was Knowsley (£1,742), the lowest Oxfordshire (£1,091); all ten highest are
+# in the North East and North West. The two Sefton CCGs' own figures are in the briefing's
+# spreadsheet, which is not among the stored sources (a DATA.md gap), so each CCG's
+# allocation is England's £1,318 x its need index (below) x its residents.
+ENGLAND_PER_PATIENT_2019 = 1_318.0
+# Registered patients per resident: England 59.5 m registered (£78.4 bn / £1,318) against
+# 56.3 m residents (ONS mid-2019) = 1.057, most of the excess in London's mobile lists.
+# ASSUMPTION (interval 1.00-1.06): Sefton's settled population 1.04. The model counts
+# residents, so allocation = £ per patient x registered patients = £ x 1.03 x residents.
+REGISTERED_PER_RESIDENT = 1.04
+HIGHEST_PER_PATIENT_2019 = 1_742.0  # Knowsley: no CCG in England had more
+ENGLAND_PER_PATIENT_2024 = 1_732.0  # CBP-10031 (H): cross-check only
+CM_PER_PATIENT_2024 = 1_986.0  # Cheshire & Merseyside, CBP-10031 (H): cross-check only
+# Need index = age index x deprivation index. Age index: the need weights' age curve
+# (NEED_WEIGHT_RAW) averaged over the locality's population, divided by its average over
+# England's age mix (ENGLAND_AGE_SHARE). Deprivation index, ASSUMPTION (interval +-0.08):
+# the formula's additional-need and unmet-need adjustments (CBP-8399: deprived areas get
+# more than a population formula would give). Bootle and Seaforth & Litherland hold some of
+# England's most deprived wards (the 12-year life-expectancy gap, DATA.md M): 1.26, which
+# with their younger age mix keeps them below Knowsley's 1.32 x England. Southport has
+# deprived central wards and many older people living alone: 1.09. Crosby and Maghull
+# 1.00; Formby is among the least deprived places in the North West: 0.96. Within their
+# intervals the values were chosen so that each CCG's modelled activity costs about its
+# allocation (spend within 99-101%, see SPEND_OVER_ALLOCATION). The index sets the base-year allocation;
+# growth follows the age-weighted population (need_weights.csv): a deprivation index
+# constant over the horizon cancels out of the growth ratio.
+DEPRIVATION_NEED = {
+    "bootle": 1.26,
+    "crosby": 1.00,
+    "maghull": 1.00,
+    "seaforth_litherland": 1.26,
+    "southport": 1.09,
+    "formby": 0.96,
+}
+# Base-year position of each CCG: ASSUMPTION (interval 99%-101% of allocation) spend =
+# 100% of allocation. The CCGs' 2019/20 annual accounts (outturn against the control
+# total) are not among the stored sources; most CCGs met their control totals in 2019/20,
+# and the seeds' "the system spends more than it gets" is carried by the trusts' deficits
+# (ACUTE_COST_OVER_TARIFF). Was 101.5% and 102.0%: design targets, not outturns.
+SPEND_OVER_ALLOCATION = {"south_sefton_ccg": 1.000, "southport_formby_ccg": 1.000}
+# The seeds' "about 65% spent on hospital care" (South Sefton, 2014-15, H) predates
+# delegated GP commissioning (2015-): it is reported as a reconciliation row, not a target.
+HOSPITAL_SHARE_2014 = 0.65
+# Spend by programme, 2019/20 (CCG spend lines other than the activity pods):
+# Mental health 14.0% of CCG spend (NHS Mental Health Dashboard 2019/20, H; DATA.md): the
+# mental_health pod's contacts plus `mental_health_other` (inpatient beds, IAPT, learning
+# disability, dementia, out-of-area placements; paid to Mersey Care).
+MENTAL_HEALTH_SHARE = 0.140
+# Prescribing: ASSUMPTION (interval £145-£175) England primary-care prescribing ~£160 a
+# head in 2019/20 (~£9 bn / 56 m), x the CCG's age index (prescribing follows age).
+PRESCRIBING_PER_HEAD_ENGLAND = 160.0
+# Continuing healthcare (CHC and funded nursing care): ASSUMPTION (interval £55-£85) ~£70
+# a head in England (~£4 bn), x the CCG's AGE index (older people's long-term care).
+CHC_PER_HEAD_ENGLAND = 70.0
+# Delegated primary care beyond GP appointments (premises, QOF and enhanced-service
+# payments not in the £30 slot, locally commissioned services): ASSUMPTION (interval
+# £5-£20) £10 a head.
+PRIMARY_CARE_OTHER_PER_HEAD = 10.0
+RUNNING_COSTS_PER_HEAD = (
+    20.0  # ASSUMPTION (interval £18-£23): running-cost allowance ~£20-23 a head
+)
+BCF_SHARE_OF_ALLOCATION = 0.024  # ASSUMPTION (2.0%-2.8%): social-care part of the CCG minimum BCF
+# `other_acute` (maternity, critical care, high-cost drugs and devices, diagnostics,
+# non-PbR lines) is the one balancing line: spend target - everything above. It must stay
+# a few percent of CCG spend (tested; tools/derive_baseline.py stops if it is not).
+OTHER_ACUTE_MAX_SHARE = 0.05
+# Council. Sefton Council's net budget before non-specific government grants: £237,043,505
+# in 2019/20 (Sefton Council, "How your Council Tax is spent", H); £330.4 m in 2024/25 (H).
+COUNCIL_NET_2019 = 237_043_505.0
+COUNCIL_NET_2024 = 330.4e6
+# ASSUMPTION (interval 38%-46%): adult social care (~34%) + public health (~8%) = 42% of the
+# net budget. Sefton's adult social care budget and public health grant in pounds are not
+# among the stored sources (DATA.md gaps).
+ASC_PH_SHARE_OF_NET = 0.42
+PUBLIC_HEALTH_PER_HEAD = (
+    60.0  # ASSUMPTION (£55-£65): England PH grant ~£56/head, Sefton more deprived
+)
+ASC_ASSESSMENT_STAFF = 10.0e6  # ASSUMPTION (£8m-£12m): social work, assessment and care management
 VCF_GRANTS = 1.0e6  # seeds (H): ~£1 m a year to VCF groups (pooled via the council)
-# ASSUMPTION: council spend from its own funding = 100.5% of that funding (roughly break
-# even, small deficit). Better Care Fund money from the CCGs is NOT counted here: the model
-# treats money paid to an in-system payee as passed straight into extra delivery (income =
-# cost, sefton_finance/finance.py), so it neither helps nor hurts the council's position.
-COUNCIL_SPEND_OVER_INCOME = 1.005
+# A council must set a balanced budget every year (DATA.md, Sefton budget report Feb 2020):
+# its base-year spend from its own funding equals that funding, so no base-year deficit.
+# (Was 100.5%: a council deficit the law does not allow.) Pressure in later years shows as
+# the ledger's `savings_required`. Better Care Fund money from the CCGs is NOT counted here:
+# the model treats money paid to an in-system payee as passed straight into extra delivery
+# (income = cost), so it neither helps nor hurts the council's position.
+COUNCIL_SPEND_OVER_INCOME = 1.000
 
 # --------------------------------------------------------------------------------------
 # Provision (provision.csv) -- ASSUMPTIONS
@@ -633,7 +716,7 @@ def need_weights(pop: dict[tuple[str, str], int]) -> dict[str, float]:
 def england_rates() -> dict[str, float]:
     """England per-1,000 rates for each rate-based pod."""
     follow = OP_FOLLOWUP_RATE
-    return {
+    rates = {
         "gp_appointment": GP_RATE,
         "gp_extended_access": GP_EXTENDED_RATE,
         "op_first": OP_FIRST_RATE,
@@ -650,6 +733,10 @@ def england_rates() -> dict[str, float]:
         "community_urgent_response": CUR_RATE,
         "community": COMMUNITY_RATE_ENGLAND * COMMUNITY_CCG_SHARE,
         "mental_health": MENTAL_HEALTH_RATE,
+    }
+    return {
+        pod: rate * (ACUTE_CCG_SHARE if pod in ACUTE_CCG_PODS else 1.0)
+        for pod, rate in rates.items()
     }
 
 
@@ -732,7 +819,7 @@ def social_care_week_price() -> float:
 
 def unit_costs_before_other_acute() -> tuple[dict[str, float], dict[str, float]]:
     bed_day = money(to_2019_20(EXCESS_BED_DAY_2016, 2016))
-    nel = money(to_2019_20(NEL_2016, 2016))
+    nel = money(to_2019_20(NEL_PER_ADMISSION_2017, 2017))
     elective = money(
         to_2019_20(
             (1 - ELECTIVE_INPATIENT_SHARE) * DAY_CASE_2016
@@ -791,53 +878,95 @@ def main() -> None:
     ccg_pods = [p for p in PODS if POD_INFO[p][2] == "ccg" and p != "bed_days"]
     hosp_pods = [p for p in ccg_pods if POD_INFO[p][4]]
 
-    # ---- allocations: South from the seeds; North at the same rate per weighted head.
-    per_head_2019 = ALLOC_PER_HEAD_2014 * (1 + ALLOC_GROWTH) ** ALLOC_YEARS
+    # ---- allocations: England's £1,318 per patient x each CCG's need index (age x
+    # deprivation) x its residents (CBP-8399, H; index ASSUMPTION, see the constants).
     south_pop, north_pop = loc_pop(SOUTH), loc_pop(NORTH)
-    alloc = {"south_sefton_ccg": float(whole(per_head_2019 * south_pop))}
+    england_age_mean = sum(NEED_WEIGHT_RAW[a] * ENGLAND_AGE_SHARE[a] for a in AGES)
 
-    def weighted(locs):
-        return sum(pop[loc, a] * weights[a] for loc in locs for a in AGES)
+    def age_index(locs):
+        heads = loc_pop(locs)
+        mean = sum(NEED_WEIGHT_RAW[a] * pop[loc, a] for loc in locs for a in AGES) / heads
+        return mean / england_age_mean
 
-    rate_per_weighted = alloc["south_sefton_ccg"] / weighted(SOUTH)
-    alloc["southport_formby_ccg"] = float(whole(rate_per_weighted * weighted(NORTH)))
+    def need_index(locs):
+        heads = loc_pop(locs)
+        return (
+            sum(
+                NEED_WEIGHT_RAW[a] * DEPRIVATION_NEED[loc] * pop[loc, a]
+                for loc in locs
+                for a in AGES
+            )
+            / heads
+            / england_age_mean
+        )
 
-    # ---- other_acute tariff: makes hospital care 65% of South Sefton's total spend.
-    south_target_total = alloc["south_sefton_ccg"] * SPEND_OVER_ALLOCATION["south_sefton_ccg"]
-    hosp_known = sum(act(p, SOUTH) * tariff[p] for p in hosp_pods if p != "other_acute")
-    tariff["other_acute"] = money(
-        (HOSPITAL_SHARE_TARGET * south_target_total - hosp_known) / south_pop
-    )
-    cost["other_acute"] = money(tariff["other_acute"] * (1 + ACUTE_COST_OVER_TARIFF))
+    areas = (("south_sefton_ccg", SOUTH), ("southport_formby_ccg", NORTH))
+    index = {ccg: (age_index(locs), need_index(locs)) for ccg, locs in areas}
+    alloc = {
+        ccg: float(
+            whole(
+                ENGLAND_PER_PATIENT_2019 * index[ccg][1] * REGISTERED_PER_RESIDENT * loc_pop(locs)
+            )
+        )
+        for ccg, locs in areas
+    }
+    for ccg, locs in areas:
+        per_head = alloc[ccg] / loc_pop(locs) / REGISTERED_PER_RESIDENT
+        if not ENGLAND_PER_PATIENT_2019 <= per_head <= HIGHEST_PER_PATIENT_2019:
+            raise SystemExit(f"{ccg}: £{per_head:,.0f} a head is outside England's range")
 
-    # ---- CCG other spend: the balance to the spend/allocation target.
+    # ---- CCG spend by programme: every line from a published share or per-head rate;
+    # other_acute (a per-resident price, the same for both CCGs) balances Sefton's two CCGs
+    # together to their spend target, so each CCG's own position is what its population's
+    # activity gives (reported, and within the ASSUMPTION interval 99%-101%).
     other_spend_rows = []
     ccg_spend = {}
-    for ccg, locs in (("south_sefton_ccg", SOUTH), ("southport_formby_ccg", NORTH)):
-        activity_spend = sum(act(p, locs) * tariff[p] for p in ccg_pods)
+    for ccg, locs in areas:
         target = alloc[ccg] * SPEND_OVER_ALLOCATION[ccg]
-        running = whole(RUNNING_COSTS_PER_HEAD * loc_pop(locs))
-        bcf = whole(BCF_SHARE_OF_ALLOCATION * alloc[ccg])
-        residual = target - activity_spend - running - bcf
-        if residual <= 0:
-            raise SystemExit(
-                f"{ccg}: activity spend leaves no room for other spend ({residual:,.0f})"
-            )
-        lines = {k: whole(residual * v) for k, v in OTHER_SPEND_SPLIT.items()}
-        lines["running_costs"] = running
+        heads = loc_pop(locs)
+        mental_health_other = whole(
+            MENTAL_HEALTH_SHARE * target - act("mental_health", locs) * tariff["mental_health"]
+        )
+        if mental_health_other <= 0:
+            raise SystemExit(f"{ccg}: mental-health contacts exceed 14% of spend")
+        lines = {
+            "mental_health_other": ("mersey_care", mental_health_other),
+            "prescribing": ("external", whole(PRESCRIBING_PER_HEAD_ENGLAND * index[ccg][0] * heads)),
+            "continuing_healthcare": ("external", whole(CHC_PER_HEAD_ENGLAND * index[ccg][0] * heads)),
+            "primary_care_other": ("external", whole(PRIMARY_CARE_OTHER_PER_HEAD * heads)),
+            "running_costs": ("external", whole(RUNNING_COSTS_PER_HEAD * heads)),
+            "better_care_fund": ("sefton_council", whole(BCF_SHARE_OF_ALLOCATION * alloc[ccg])),
+        }  # fmt: skip
         ccg_spend[ccg] = {
-            "activity": activity_spend,
-            "bcf": bcf,
-            "other": sum(lines.values()) + bcf,
-            "residual": residual,
+            "target": target,
+            "activity": sum(act(p, locs) * tariff[p] for p in ccg_pods if p != "other_acute"),
+            "bcf": lines["better_care_fund"][1],
+            "other": sum(amount for _payee, amount in lines.values()),
+            "lines": lines,
         }
-        for line, amount in lines.items():
-            other_spend_rows.append((ccg, line, "external", amount))
-        other_spend_rows.append((ccg, "better_care_fund", "sefton_council", bcf))
+        for line, (payee, amount) in lines.items():
+            other_spend_rows.append((ccg, line, payee, amount))
+    room = sum(v["target"] - v["activity"] - v["other"] for v in ccg_spend.values())
+    tariff["other_acute"] = money(room / (south_pop + north_pop))
+    cost["other_acute"] = money(tariff["other_acute"] * (1 + ACUTE_COST_OVER_TARIFF))
+    problems = []
+    for ccg, locs in areas:
+        heads = loc_pop(locs)
+        total = ccg_spend[ccg]["activity"] + ccg_spend[ccg]["other"]
+        total += act("other_acute", locs) * tariff["other_acute"]
+        ccg_spend[ccg]["total"] = total
+        share = act("other_acute", locs) * tariff["other_acute"] / total
+        if not 0 < share <= OTHER_ACUTE_MAX_SHARE:
+            problems.append(
+                f"{ccg}: other_acute is {share:.1%} of spend (limit 0-5%): a head, target "
+                f"£{ccg_spend[ccg]['target'] / heads:,.0f}, activity £{ccg_spend[ccg]['activity'] / heads:,.0f}, "
+                f"other lines £{ccg_spend[ccg]['other'] / heads:,.0f}, spend £{total / heads:,.0f}"
+            )
+    if problems:
+        raise SystemExit("; ".join(problems))
 
     # ---- council: funding, BCF income, spend lines; ASC other services balances.
-    net_2019 = COUNCIL_NET_2018 * (COUNCIL_NET_2023 / COUNCIL_NET_2018) ** (1 / 5)
-    council_funding = float(whole(net_2019 * ASC_PH_SHARE_OF_NET))
+    council_funding = float(whole(COUNCIL_NET_2019 * ASC_PH_SHARE_OF_NET))
     bcf_in = sum(v["bcf"] for v in ccg_spend.values())
     council_income = council_funding  # BCF passes through into BCF-funded delivery
     social_care_spend = act("social_care", LOCALITIES) * tariff["social_care"]
@@ -1114,7 +1243,7 @@ def main() -> None:
         "pharmacy_consultation": "£14 CPCS 2019 (M)",
         "nhs111_cas": "ASSUMPTION £25 per clinical assessment (DATA.md gap)",
         "ambulance": "£216 see & treat / convey 2013-14 (M) x 1.011^6",
-        "nel_admission": "£1,590 (ref costs 2016/17, H) x 1.011^3; cost = 1.04 x tariff - 4.7 bed days x bed-day cost",
+        "nel_admission": "~£2,820 per admission incl. excess bed days (£17.0bn / 6.02m, Health Foundation, M) x 1.011^2; cost = 1.04 x tariff - 4.7 bed days x bed-day cost",
         "elective": "0.8 x £738 + 0.2 x £3,684 (2016/17, H) x 1.011^3; cost = 1.04 x tariff - 1.04 bed days x bed-day cost",
         "bed_days": "tariff 0 (paid in the spell); cost £313 excess bed day (2016/17, H) x 1.011^3",
         "virtual_ward": "ASSUMPTION = acute bed-day cost (net saving centred on zero, DATA.md)",
@@ -1122,7 +1251,7 @@ def main() -> None:
         "community": "King's Fund ~£10 bn / 100 m contacts (M)",
         "mental_health": "ASSUMPTION £150 per contact",
         "social_care": "Sefton 2021/22 fees (H) blended, deflated 4%/yr (ASSUMPTION) to 2019/20",
-        "other_acute": "ASSUMPTION balancing per-head price: hospital care = 65% of South Sefton spend (seeds, H); cost +4%",
+        "other_acute": "ASSUMPTION balancing per-head price: the two CCGs together spend their allocation; cost +4%",
     }
     write(
         "unit_costs.csv",
@@ -1169,22 +1298,23 @@ def main() -> None:
         ["org", "line", "amount", "basis", "source"],
         [
             ["south_sefton_ccg", "nhs_allocation", fmt(alloc["south_sefton_ccg"], 0), "weighted_population",
-             "seeds £1,480/head 2014/15 (H) x 1.032^5 (DATA.md >=17% over 5 yrs, H) x modelled population"],
+             f"England £1,318 per patient 2019/20 (CBP-8399, H) x need index {index['south_sefton_ccg'][1]:.4f} (age x deprivation, ASSUMPTION) x residents"],
             ["southport_formby_ccg", "nhs_allocation", fmt(alloc["southport_formby_ccg"], 0), "weighted_population",
-             "ASSUMPTION: South Sefton's rate per need-weighted head x Southport & Formby weighted population"],
+             f"England £1,318 per patient 2019/20 (CBP-8399, H) x need index {index['southport_formby_ccg'][1]:.4f} (age x deprivation, ASSUMPTION) x residents"],
             ["sefton_council", "council_funding", fmt(council_funding, 0), "fixed",
-             "Sefton net budget 2018/19 £232.6m and 2023/24 £315.8m (H) interpolated; ASSUMPTION 42% ASC + PH"],
+             "Sefton net budget 2019/20 £237,043,505 (Sefton Council, H) x ASSUMPTION 42% adult social care + public health"],
         ],
     )  # fmt: skip
     os_source = {
-        "prescribing": "ASSUMPTION: 68% of the balance to the spend target",
-        "continuing_healthcare": "ASSUMPTION: 22% of the balance to the spend target",
-        "primary_care_other": "ASSUMPTION: 10% of the balance to the spend target",
+        "mental_health_other": "Mental Health Dashboard 2019/20 (H): mental health 14.0% of CCG spend, less the modelled contacts",
+        "prescribing": "ASSUMPTION: England ~£160 a head x the CCG's age index",
+        "continuing_healthcare": "ASSUMPTION: England ~£70 a head x the CCG's age index",
+        "primary_care_other": "ASSUMPTION: £10 a head (premises, QOF, enhanced services)",
         "running_costs": "ASSUMPTION: £20 a head running-cost allowance",
         "better_care_fund": "ASSUMPTION: 2.4% of allocation passed to the council (BCF)",
         "public_health_core": "ASSUMPTION: £60 a head (England PH grant ~£56)",
         "asc_assessment_staff": "ASSUMPTION: £10m social work and assessment",
-        "asc_other_services": "ASSUMPTION: balance so council spend = 100.5% of its funding",
+        "asc_other_services": "ASSUMPTION: balance so council spend = its funding (a council balances by law)",
         "vcf_grants": "seeds (H): ~£1m a year to VCF groups",
     }
     write(
@@ -1234,18 +1364,27 @@ def main() -> None:
     # ================================ reconciliation ================================
     print("Reconciliation (2019/20, GBP at 2019/20 prices)")
     print(f"  population Sefton {sum(pop.values()):,}  South {south_pop:,}  North {north_pop:,}")
-    print(f"  allocation per head 2019/20 = 1,480 x 1.032^5 = {per_head_2019:,.2f}; "
-          f"x 1.032^5 to 2024/25 = {per_head_2019 * (1 + ALLOC_GROWTH) ** 5:,.0f} "
-          f"vs C&M {CM_PER_PATIENT_2024:,.0f} ({per_head_2019 * (1 + ALLOC_GROWTH) ** 5 / CM_PER_PATIENT_2024 - 1:+.1%})")  # fmt: skip
-    for ccg, locs in (("south_sefton_ccg", SOUTH), ("southport_formby_ccg", NORTH)):
+    for ccg, locs in areas:
         p = loc_pop(locs)
         hosp = sum(act(q, locs) * tariff[q] for q in hosp_pods)
         total = sum(act(q, locs) * tariff[q] for q in ccg_pods) + sum(
             a for o, _l, _p, a in other_spend_rows if o == ccg
         )
-        print(f"  {ccg}: allocation £{alloc[ccg]:,.0f} (£{alloc[ccg] / p:,.2f}/head); spend £{total:,.0f} "
-              f"= {total / alloc[ccg]:.2%} of allocation; hospital share {hosp / total:.2%}; "
-              f"other spend balance £{ccg_spend[ccg]['residual'] / p:,.0f}/head")  # fmt: skip
+        mh = (
+            act("mental_health", locs) * tariff["mental_health"]
+            + ccg_spend[ccg]["lines"]["mental_health_other"][1]
+        )
+        community = sum(
+            act(q, locs) * tariff[q]
+            for q in ("community", "community_urgent_response", "virtual_ward")
+        )
+        oa = act("other_acute", locs) * tariff["other_acute"]
+        gp = sum(act(q, locs) * tariff[q] for q in ("gp_appointment", "gp_extended_access"))
+        print(f"  {ccg}: age index {index[ccg][0]:.4f}, need index {index[ccg][1]:.4f}; allocation "
+              f"£{alloc[ccg]:,.0f} (£{alloc[ccg] / p:,.2f}/head); spend £{total:,.0f} = {total / alloc[ccg]:.2%} "
+              f"of allocation; hospital share {hosp / total:.2%} (2014-15: 65%); mental health {mh / total:.2%}; "
+              f"community {community / total:.2%}; GP {gp / total:.2%}; other_acute {oa / total:.2%}; "
+              f"prescribing £{ccg_spend[ccg]['lines']['prescribing'][1] / p:,.0f}/head")  # fmt: skip
     council_spend = social_care_spend + sum(
         a for o, _l, _p, a in other_spend_rows if o == "sefton_council"
     )

@@ -71,6 +71,7 @@ class Growth(Frozen):
 
 
 GROWTH_RATE_LEVERS: tuple[str, ...] = (
+    "acute_cost_level",
     "allocation_growth",
     "council_funding_growth",
     "cost_inflation",
@@ -82,6 +83,7 @@ EFFICIENCY_LEVERS: tuple[str, ...] = ("efficiency_requirement", "efficiency_deli
 SHARE_LEVERS: tuple[str, ...] = ("stranded_share",)
 """Finance levers that are shares in [0, 1]."""
 FINANCE_LEVERS: tuple[str, ...] = (
+    "acute_cost_level",
     "allocation_growth",
     "council_funding_growth",
     "cost_inflation",
@@ -98,8 +100,10 @@ class Finance(Frozen):
 
     allocation_growth: GrowthRate = 0.029
     """Yearly growth in the capitated allocation per weighted head (population growth comes on top)."""
-    council_funding_growth: GrowthRate = 0.02
-    """Yearly growth in the council's adult social care and public health funding."""
+    council_funding_growth: GrowthRate = 0.0687
+    """Yearly growth in the council's adult social care and public health funding: Sefton's
+    net budget went from £237.0m (2019/20) to £330.4m (2024/25), +6.87% a year (Sefton
+    Council, "How your Council Tax is spent"; DATA.md). Was a 2% default."""
     cost_inflation: GrowthRate = 0.028
     """Yearly pay and price inflation of provider costs."""
     efficiency_requirement: Efficiency = 0.011
@@ -108,6 +112,11 @@ class Finance(Frozen):
     """Efficiency providers actually deliver on their costs each year."""
     other_spend_growth: GrowthRate = 0.04
     """Yearly growth of commissioners' spend outside the modelled activity (prescribing, CHC)."""
+    acute_cost_level: GrowthRate = (-0.02, 0.02)
+    """Relative change of the acute hospitals' base-year unit costs: the uncertainty of the
+    baseline's ASSUMPTION that they cost 4% above tariff (their 2019/20 accounts are not
+    among the sources), so [-0.02, 0.02] spans about 2% to 6% above tariff. Its centre, 0,
+    is the principal run; Monte Carlo samples it."""
     stranded_share: Share = 0.15
     """Share of a provider's fixed cost that stays when the capacity behind it is released
     (estates, leases, contracts): the long run is 70-100% variable (DATA.md), so 0-30%."""

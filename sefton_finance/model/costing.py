@@ -120,7 +120,7 @@ def provider_costs(
         required,
         base.activity,
         base.required,
-        context.prices.cost,
+        provider_price_index(context),
         arrays.unit_cost[pairs.pod],
         arrays.fixed_share[pairs.org, pairs.pod],
         arrays.stepped_share[pairs.org, pairs.pod],
@@ -129,6 +129,23 @@ def provider_costs(
         arrays.decision_lag[pairs.org, pairs.pod],
         lever_column(context.levers["finance.stranded_share"])[:, 0],
     )
+
+
+def provider_price_index(context: Context) -> np.ndarray:
+    """Cost price index of each (provider, pod) series, ``(series, draw, year)``.
+
+    The scenario's cost index, times ``1 + finance.acute_cost_level`` at acute hospitals:
+    the base-year cost level of the trusts is a baseline ASSUMPTION (4% above tariff) with
+    an interval, sampled by Monte Carlo; the principal run takes 0, which leaves the index
+    unchanged. Used for provider cost and for savings (today's budget), so both move
+    together.
+    """
+    arrays = context.baseline.arrays
+    pairs = arrays.provider_pairs
+    level = lever_column(context.levers["finance.acute_cost_level"])[:, 0]
+    acute = np.array([kind == "acute" for kind in arrays.organisations.kinds])[pairs.org]
+    factor = 1.0 + np.where(acute[:, None], level[None, :], 0.0)
+    return context.prices.cost[None, :, :] * factor[..., None]
 
 
 def _steps(required: np.ndarray, per_step: np.ndarray) -> np.ndarray:
@@ -163,7 +180,8 @@ def cost_values(
     base_activity, base_required : numpy.ndarray
         ``(series, draw)`` the plan's base-year activity and capacity.
     price_index : numpy.ndarray
-        ``(draw, year)`` cost price index.
+        ``(draw, year)`` cost price index, or ``(series, draw, year)`` one per series
+        (:func:`provider_price_index`).
     unit_cost, fixed_share, stepped_share, variable_share, units_per_step, decision_lag : numpy.ndarray
         ``(series,)`` the baseline's cost structure of each series.
     stranded_share : numpy.ndarray

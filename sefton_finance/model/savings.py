@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sefton_finance.model.costing import REUSE
+from sefton_finance.model.costing import REUSE, provider_price_index
 
 if TYPE_CHECKING:
     from sefton_finance.model.context import Context
@@ -43,7 +43,7 @@ def savings_by_kind(context: Context, plan: Evaluation, result: Evaluation) -> n
     """
     arrays = context.baseline.arrays
     pairs = arrays.provider_pairs
-    price = context.prices.cost  # (draw, year)
+    price = provider_price_index(context)  # (pair, draw, year), as provider cost
     unit_cost = arrays.unit_cost[pairs.pod][:, None, None]
     budget = (result.base.activity * arrays.unit_cost[pairs.pod][:, None])[..., None] * price
     planned = _by_pair(plan.costs["provider_cost"], pairs)

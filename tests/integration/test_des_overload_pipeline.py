@@ -46,7 +46,26 @@ def test_the_result_carries_overload_and_a_horizon_dependent_cost(overloaded):
     assert "depend on the horizon" in attrs["horizon_note"]
 
 
-def test_a_hospital_with_room_has_a_cost_that_does_not_depend_on_the_horizon(baseline):
+@pytest.fixture(scope="module")
+def roomy_directory(tmp_path_factory):
+    """The packaged baseline with 5% more outpatient slots: its clinics are sized to the
+    base year's attendances exactly, so the second year's growth fills them (Aintree at
+    ~102%); with 5% room (the planned-care seasonal peak) nothing is overloaded."""
+    directory = tmp_path_factory.mktemp("baselines") / "roomy"
+    shutil.copytree(PACKAGED, directory)
+    path = directory / "capacity.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    for row in rows[1:]:
+        if row[1] == "op_slots_per_week":
+            row[2] = str(round(float(row[2]) * 1.05))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    return directory
+
+
+def test_a_hospital_with_room_has_a_cost_that_does_not_depend_on_the_horizon(roomy_directory):
+    baseline = load_baseline(roomy_directory)
     usual = run(simple_scenario("usual", extra=DES), baseline, with_bridge=False)
     assert float(usual["des_overloaded"].max()) == 0.0
     assert usual["des_overloaded"].attrs["warning"] == ""
