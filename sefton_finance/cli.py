@@ -1,4 +1,5 @@
-"""Command line: ``sefton-finance run | compare | validate | schema | interventions | scenarios``.
+"""Command line: ``sefton-finance run | compare | validate | schema | interventions | scenarios |
+baselines``.
 
 Exit codes: 0 done; 2 bad input (a scenario, baseline, result file or option),
 with a one-paragraph message naming the file, the field and the value; 1 the
@@ -73,7 +74,11 @@ errors = Console(stderr=True)
 BaselineOption = Annotated[
     Path | None,
     typer.Option(
-        "--baseline", help="Baseline directory in the packaged schema (default: Sefton 2019/20)."
+        "--baseline",
+        help=(
+            "A packaged baseline by name (`sefton-finance baselines`) or a directory in the "
+            "packaged schema; default: the scenario's `baseline:`, else sefton-2019-20."
+        ),
     ),
 ]
 
@@ -120,11 +125,31 @@ def write_excel(path: Path, fill: Callable[[pd.ExcelWriter], None]) -> None:
     say(f"wrote {path}")
 
 
-def baseline_from_option(directory: Path | None):
-    """The baseline named by ``--baseline`` (default: the packaged one)."""
+def baseline_from_option(directory: Path | None, scenario: Any = None, loaded: dict | None = None):
+    """The baseline a command runs a scenario on.
+
+    ``--baseline`` (a directory, or a packaged name) if given, overriding the scenario's
+    own ``baseline:`` (so a finance director can run a scenario on an edited copy); else
+    the baseline the scenario names; else the default. ``loaded`` caches baselines by
+    argument across the scenarios of one command.
+    """
     from sefton_finance.baseline import load_baseline
 
-    return load_baseline(directory)
+    argument = directory if directory is not None else getattr(scenario, "baseline", None)
+    key = None if argument is None else str(argument)
+    if loaded is not None and key in loaded:
+        return loaded[key]
+    base = load_baseline(argument)
+    if loaded is not None:
+        loaded[key] = base
+    return base
+
+
+def baseline_summary(ds) -> str:
+    """The line every printed result carries: which baseline, and what its figures describe."""
+    name = ds.attrs.get("baseline_name", "unknown")
+    label = ds.attrs.get("baseline_label", "")
+    return f"baseline {name}: {label}" if label else f"baseline {name}"
 
 
 def load_results(paths: Sequence[Path]) -> list:
@@ -230,11 +255,11 @@ def run_command(
     from sefton_finance.shipped import scenario_path
 
     try:
-        base = baseline_from_option(baseline)
-        # Validate every file, against the baseline too, before running any.
+        # Validate every file, against its baseline too, before running any.
         loaded = [(path, *read_scenario(path)) for path in map(scenario_path, scenarios)]
+        baselines: dict = {}
         for path, scenario, _ in loaded:
-            check_scenario(scenario, base, path)
+            check_scenario(scenario, baseline_from_option(baseline, scenario, baselines), path)
             count = scenario.draws if draws is None else draws
             check_draws(scenario, count, path, f"--draws {count}" if draws else f"draws: {count}")
         names = [scenario.name for _, scenario, _ in loaded]
@@ -249,7 +274,7 @@ def run_command(
                 task = bar.add_task(f"{scenario.name}: {count} draws", total=count)
                 ds = run(
                     scenario,
-                    base,
+                    baseline_from_option(baseline, scenario, baselines),
                     draws=count,
                     scheduler=scheduler,
                     with_bridge=not no_bridge,
@@ -260,6 +285,7 @@ def run_command(
                 target = save(ds, out / f"{scenario.name}.nc", overwrite=True)
                 console.print(
                     f"{escape(str(path))} -> {escape(str(target))}  checks: [green]balanced[/]"
+                    f"  ({escape(baseline_summary(ds))})"
                 )
             else:
                 # A result that does not balance never replaces a saved one.
@@ -447,20 +473,25 @@ def validate_command(
 ) -> None:
     """Check scenario files, and what they need of the baseline, without running them."""
     from sefton_finance.api import check_scenario
+    from sefton_finance.baseline.packaged import name_and_label
     from sefton_finance.config.loading import load_scenario
     from sefton_finance.shipped import scenario_path
 
-    try:
-        base = baseline_from_option(baseline)
-    except InputError as error:
-        fail(str(error))
-    problems = []
+    if baseline is not None:
+        try:
+            baseline_from_option(baseline)
+        except InputError as error:
+            fail(str(error))
+    problems, baselines = [], {}
     for path in map(scenario_path, scenarios):
         try:
             scenario = load_scenario(path)
+            base = baseline_from_option(baseline, scenario, baselines)
             check_scenario(scenario, base, path)
+            name, _ = name_and_label(base.directory)
             console.print(
-                f"[green]ok[/] {path} ({scenario.name}, {len(scenario.interventions)} interventions)"
+                f"[green]ok[/] {path} ({scenario.name}, {len(scenario.interventions)} "
+                f"interventions, baseline {name})"
             )
         except InputError as error:
             problems.append(str(error))
@@ -515,6 +546,27 @@ def scenarios_command() -> None:
             view.add_row(name, load_scenario(path).title, str(path))
     except InputError as error:
         fail(str(error))
+    console.print(view)
+
+
+@app.command("baselines")
+def baselines_command() -> None:
+    """List the packaged baselines; `--baseline` and a scenario's `baseline:` take them by name."""
+    from sefton_finance.baseline import load_baseline
+    from sefton_finance.baseline.packaged import DEFAULT_BASELINE, PACKAGED_BASELINES
+
+    view = Table(title="Packaged baselines", title_justify="left")
+    for column in ("name", "label", "base year", "organisations"):
+        view.add_column(column)
+    for name, packaged in PACKAGED_BASELINES.items():
+        # Loaded in full, so a listed baseline is one that loads.
+        base = load_baseline(name)
+        view.add_row(
+            name + (" (default)" if name == DEFAULT_BASELINE else ""),
+            packaged.label,
+            base.base_year,
+            ", ".join(base.organisations.short_names),
+        )
     console.print(view)
 
 
