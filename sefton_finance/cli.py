@@ -164,8 +164,9 @@ def load_results(paths: Sequence[Path]) -> list:
     digests = {str(ds.attrs["baseline_sha256"]) for ds in datasets}
     if len(digests) > 1:
         made = "; ".join(
-            f"{path} from baseline {str(ds.attrs['baseline_sha256'])[:12]} "
-            f"({ds.attrs.get('baseline_directory', 'unknown folder')})"
+            f"{path} from baseline {ds.attrs.get('baseline_name', '')} "
+            f"{str(ds.attrs['baseline_sha256'])[:12]} "
+            f"({ds.attrs.get('baseline_label', ds.attrs.get('baseline_directory', 'unknown folder'))})"
             for path, ds in zip(paths, datasets, strict=True)
         )
         warn(f"these results come from {len(digests)} different baselines: {made}")
@@ -534,16 +535,19 @@ def interventions_command() -> None:
 @app.command("scenarios")
 def scenarios_command() -> None:
     """List the scenarios shipped with the package; `run` and `validate` take them by name."""
+    from sefton_finance.baseline.packaged import DEFAULT_BASELINE
     from sefton_finance.config.loading import load_scenario
     from sefton_finance.shipped import shipped_scenarios
 
     view = Table(title="Shipped scenarios", title_justify="left")
     view.add_column("name")
     view.add_column("title")
+    view.add_column("baseline")
     view.add_column("file")
     try:
         for name, path in shipped_scenarios().items():
-            view.add_row(name, load_scenario(path).title, str(path))
+            scenario = load_scenario(path)
+            view.add_row(name, scenario.title, scenario.baseline or DEFAULT_BASELINE, str(path))
     except InputError as error:
         fail(str(error))
     console.print(view)
