@@ -30,11 +30,18 @@ class PackagedBaseline:
     """Directory under ``sefton_finance/baseline/``."""
     description: str
     """One sentence for ``sefton-finance baselines``."""
+    sources_file: str
+    """Its ``SOURCES.md`` (every figure's source), under ``sefton_finance/baseline/``."""
 
     @property
     def directory(self) -> Path:
         """The baseline's directory of CSVs."""
         return HERE / self.folder
+
+    @property
+    def sources(self) -> Path:
+        """The baseline's ``SOURCES.md``."""
+        return HERE / self.sources_file
 
 
 PACKAGED_BASELINES: dict[str, PackagedBaseline] = {
@@ -48,6 +55,7 @@ PACKAGED_BASELINES: dict[str, PackagedBaseline] = {
                 "The seeds' plan period: the two Sefton CCGs, Aintree and Southport & "
                 "Ormskirk, before the pandemic"
             ),
+            sources_file="SOURCES.md",
         ),
         PackagedBaseline(
             name="sefton-2024-25",
@@ -57,6 +65,7 @@ PACKAGED_BASELINES: dict[str, PackagedBaseline] = {
                 "The Sefton place of NHS Cheshire & Merseyside ICB and today's providers, "
                 "with 2024/25 allocations, payment rules and deficit support"
             ),
+            sources_file="sefton-2024-25/SOURCES.md",
         ),
     )
 }
