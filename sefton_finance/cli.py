@@ -260,6 +260,10 @@ def run_command(
         loaded = [(path, *read_scenario(path)) for path in map(scenario_path, scenarios)]
         baselines: dict = {}
         for path, scenario, _ in loaded:
+            if baseline is not None and scenario.baseline not in (None, str(baseline)):
+                warn(
+                    f"{path} names baseline {scenario.baseline}; --baseline {baseline} overrides it"
+                )
             check_scenario(scenario, baseline_from_option(baseline, scenario, baselines), path)
             count = scenario.draws if draws is None else draws
             check_draws(scenario, count, path, f"--draws {count}" if draws else f"draws: {count}")

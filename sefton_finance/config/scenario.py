@@ -293,7 +293,7 @@ class Scenario(Frozen):
     """Title shown on tables and charts."""
     description: Text = ""
     """What the scenario assumes, in plain English."""
-    baseline: str | None = None
+    baseline: str | None = Field(None, json_schema_extra={"examples": list(PACKAGED_BASELINES)})
     """The packaged baseline the scenario runs on, by name (``sefton-finance baselines``),
     e.g. 'sefton-2024-25'; default the 2019/20 one (the seeds' plan period). The CLI's
     ``--baseline`` overrides it; ``horizon.base_year`` must be the baseline's year."""

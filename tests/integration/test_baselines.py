@@ -55,7 +55,7 @@ def test_a_run_on_the_2024_25_baseline_by_name(ran_today):
     for name in ("ICB Sefton place", "LUHFT (Aintree)", "Mersey & West Lancs", "Alder Hey"):
         assert name in result.stdout
     assert "South Sefton CCG" not in result.stdout
-    assert "sefton-2024-25: Today's organisations, 2024/25" in result.stdout
+    assert "sefton-2024-25: Today's organisations, 2024/25" in " ".join(result.stdout.split())
     assert "2029/30" in result.stdout
 
 
@@ -77,7 +77,7 @@ def test_results_record_the_baseline_and_balance_to_the_penny(ran_today):
 def test_the_default_baseline_is_labelled_the_2019_plan(tmp_path):
     result = cli("run", "do_nothing", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "sefton-2019-20: 2019 plan, no COVID" in result.stdout
+    assert "sefton-2019-20: 2019 plan, no COVID" in " ".join(result.stdout.split())
     with xr.open_dataset(tmp_path / "do_nothing.nc") as ds:
         assert ds.attrs["baseline_name"] == DEFAULT_BASELINE == "sefton-2019-20"
         assert ds.attrs["baseline_label"] == "2019 plan, no COVID"
@@ -108,7 +108,7 @@ def test_an_unknown_baseline_name_is_rejected_listing_the_names(tmp_path):
     result = cli("run", "do_nothing", "--baseline", "sefton-2031-32", "--out", tmp_path / "o")
     assert result.returncode == 2
     assert "sefton-2031-32" in result.stderr
-    assert "sefton-2019-20, sefton-2024-25" in result.stderr
+    assert "sefton-2019-20, sefton-2024-25" in " ".join(result.stderr.split())
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "o").exists()
 
@@ -117,7 +117,7 @@ def test_an_unknown_baseline_name_is_rejected_listing_the_names(tmp_path):
     result = cli("run", scenario, "--out", tmp_path / "o")
     assert result.returncode == 2
     assert "baseline" in result.stderr and "sefton-2031-32" in result.stderr
-    assert "sefton-2019-20, sefton-2024-25" in result.stderr
+    assert "sefton-2019-20, sefton-2024-25" in " ".join(result.stderr.split())
     assert not (tmp_path / "o").exists()
 
 
@@ -140,6 +140,21 @@ def test_a_baseline_directory_still_works_and_overrides_the_scenarios(tmp_path):
     with xr.open_dataset(tmp_path / "o" / "do_nothing_2024_25.nc") as ds:
         assert ds.attrs["baseline_name"] == "mine"
         assert str(copy) in ds.attrs["baseline_label"]
+    # The override is said, not silent.
+    warned = " ".join(result.stderr.split())
+    assert "names baseline sefton-2024-25" in warned and "overrides it" in warned
+
+
+def test_validate_names_each_scenarios_baseline():
+    result = cli("validate", "do_nothing", "place_plan_2024_25")
+    assert result.returncode == 0, result.stderr
+    said = " ".join(result.stdout.split())  # lines wrap at the console's width
+    assert "baseline sefton-2019-20" in said
+    assert "baseline sefton-2024-25" in said
+    # The 2019/20 plan's interventions name 2019 organisations: resolved by successor today.
+    assert "13 interventions" in said
+    bad = cli("validate", "do_nothing", "--baseline", "nowhere-2024")
+    assert bad.returncode == 2 and "sefton-2019-20, sefton-2024-25" in bad.stderr
 
 
 def _drop_row(path, keep) -> None:
