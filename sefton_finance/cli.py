@@ -410,6 +410,8 @@ def compare_command(
     if system_only:
         table = table.xs(analysis.SYSTEM, level="organisation", drop_level=False)
     print_surplus_table(table, "Surplus (+) / deficit (-) by year, GBP m (principal run)")
+    for name, ds in by_name.items():
+        say(f"{name}: {baseline_summary(ds)}")
     uncertain = [ds for ds in datasets if ds.sizes.get("draw", 1) > 1]
     if uncertain:
         print_uncertainty(uncertain)

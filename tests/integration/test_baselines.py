@@ -74,6 +74,14 @@ def test_results_record_the_baseline_and_balance_to_the_penny(ran_today):
         assert float(funded.sum()) > 0
 
 
+def test_compare_says_which_baseline_each_result_is_on(ran_today):
+    _, out = ran_today
+    result = cli("compare", out / "do_nothing_2024_25.nc", out / "place_plan_2024_25.nc")
+    assert result.returncode == 0, result.stderr
+    said = " ".join(result.stdout.split())
+    assert "place_plan_2024_25: baseline sefton-2024-25: Today's organisations, 2024/25" in said
+
+
 def test_the_default_baseline_is_labelled_the_2019_plan(tmp_path):
     result = cli("run", "do_nothing", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
