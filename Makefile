@@ -21,7 +21,7 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 run: $(STAMP)
-	$(BIN)/sefton-finance run scenarios/*.yaml --out results
+	$(BIN)/sefton-finance run scenarios/*.yaml scenarios/2024-25/*.yaml --out results
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider

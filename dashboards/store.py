@@ -144,9 +144,9 @@ def available_scenarios(directory: Path) -> dict[str, Path]:
 
 
 @functools.cache
-def baseline() -> Baseline:
-    """The packaged baseline, loaded once per process."""
-    return load_baseline()
+def baseline(name: str | None = None) -> Baseline:
+    """A packaged baseline by name (default: the 2019/20 one), loaded once per process."""
+    return load_baseline(name)
 
 
 def intervention_library() -> dict[str, Definition]:

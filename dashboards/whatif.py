@@ -342,7 +342,7 @@ class WhatIf(pn.viewable.Viewer):
                 lever_defaults(self._base()) | {"horizon": scenario.horizon.years_ahead},
                 self.settings,
             )
-            self._base_run[key] = run(base, store.baseline(), with_bridge=False)
+            self._base_run[key] = run(base, store.baseline(base.baseline), with_bridge=False)
         return self._base_run[key]
 
     # ------------------------------------------------------------------ compute and draw
@@ -351,7 +351,7 @@ class WhatIf(pn.viewable.Viewer):
         started = time.perf_counter()
         try:
             scenario = self.scenario()
-            ds = run(scenario, store.baseline(), with_bridge=False)
+            ds = run(scenario, store.baseline(scenario.baseline), with_bridge=False)
             reference = self._reference(scenario)
         except (InputError, ValueError) as error:
             self.error.object = f"These levers do not make a valid scenario: {markdown_text(error)}"

@@ -68,7 +68,7 @@ def run(
     xarray.Dataset
         Results with the design's dims and provenance attributes.
     """
-    baseline = load_baseline() if baseline is None else baseline
+    baseline = load_baseline(scenario.baseline) if baseline is None else baseline
     check_base_year(scenario, baseline)
     variants = max(
         [
@@ -232,6 +232,6 @@ def run_file(path: str | Path, baseline: Baseline | None = None, **options) -> x
     """
     path = Path(path)
     scenario, text = read_scenario(path)
-    baseline = load_baseline() if baseline is None else baseline
+    baseline = load_baseline(scenario.baseline) if baseline is None else baseline
     interventions = check_scenario(scenario, baseline, path)
     return run(scenario, baseline, scenario_text=text, interventions=interventions, **options)

@@ -1,4 +1,5 @@
-"""Command line: ``sefton-finance run | compare | validate | schema | interventions | scenarios``.
+"""Command line: ``sefton-finance run | compare | validate | schema | interventions | scenarios |
+baselines``.
 
 Exit codes: 0 done; 2 bad input (a scenario, baseline, result file or option),
 with a one-paragraph message naming the file, the field and the value; 1 the
@@ -74,7 +75,11 @@ errors = Console(stderr=True)
 BaselineOption = Annotated[
     Path | None,
     typer.Option(
-        "--baseline", help="Baseline directory in the packaged schema (default: Sefton 2019/20)."
+        "--baseline",
+        help=(
+            "A packaged baseline by name (`sefton-finance baselines`) or a directory in the "
+            "packaged schema; default: the scenario's `baseline:`, else sefton-2019-20."
+        ),
     ),
 ]
 
@@ -121,11 +126,31 @@ def write_excel(path: Path, fill: Callable[[pd.ExcelWriter], None]) -> None:
     say(f"wrote {path}")
 
 
-def baseline_from_option(directory: Path | None):
-    """The baseline named by ``--baseline`` (default: the packaged one)."""
+def baseline_from_option(directory: Path | None, scenario: Any = None, loaded: dict | None = None):
+    """The baseline a command runs a scenario on.
+
+    ``--baseline`` (a directory, or a packaged name) if given, overriding the scenario's
+    own ``baseline:`` (so a finance director can run a scenario on an edited copy); else
+    the baseline the scenario names; else the default. ``loaded`` caches baselines by
+    argument across the scenarios of one command.
+    """
     from sefton_finance.baseline import load_baseline
 
-    return load_baseline(directory)
+    argument = directory if directory is not None else getattr(scenario, "baseline", None)
+    key = None if argument is None else str(argument)
+    if loaded is not None and key in loaded:
+        return loaded[key]
+    base = load_baseline(argument)
+    if loaded is not None:
+        loaded[key] = base
+    return base
+
+
+def baseline_summary(ds) -> str:
+    """The line every printed result carries: which baseline, and what its figures describe."""
+    name = ds.attrs.get("baseline_name", "unknown")
+    label = ds.attrs.get("baseline_label", "")
+    return f"baseline {name}: {label}" if label else f"baseline {name}"
 
 
 def load_results(paths: Sequence[Path]) -> list:
@@ -149,8 +174,9 @@ def load_results(paths: Sequence[Path]) -> list:
     digests = {str(ds.attrs["baseline_sha256"]) for ds in datasets}
     if len(digests) > 1:
         made = "; ".join(
-            f"{path} from baseline {str(ds.attrs['baseline_sha256'])[:12]} "
-            f"({ds.attrs.get('baseline_directory', 'unknown folder')})"
+            f"{path} from baseline {ds.attrs.get('baseline_name', '')} "
+            f"{str(ds.attrs['baseline_sha256'])[:12]} "
+            f"({ds.attrs.get('baseline_label', ds.attrs.get('baseline_directory', 'unknown folder'))})"
             for path, ds in zip(paths, datasets, strict=True)
         )
         warn(f"these results come from {len(digests)} different baselines: {made}")
@@ -240,12 +266,15 @@ def run_command(
     from sefton_finance.shipped import scenario_path
 
     try:
-        # Validate every file, on its own and then against the baseline, before running any
-        # (a file's own mistakes are found before the baseline is read).
+        # Validate every file, against its baseline too, before running any.
         loaded = [(path, *read_scenario(path)) for path in map(scenario_path, scenarios)]
-        base = baseline_from_option(baseline)
+        baselines: dict = {}
         for path, scenario, _ in loaded:
-            check_scenario(scenario, base, path)
+            if baseline is not None and scenario.baseline not in (None, str(baseline)):
+                warn(
+                    f"{path} names baseline {scenario.baseline}; --baseline {baseline} overrides it"
+                )
+            check_scenario(scenario, baseline_from_option(baseline, scenario, baselines), path)
         names = [scenario.name for _, scenario, _ in loaded]
         if len(set(names)) != len(names):
             fail(
@@ -258,7 +287,7 @@ def run_command(
                 task = bar.add_task(f"{scenario.name}: {count} draws", total=count)
                 ds = run(
                     scenario,
-                    base,
+                    baseline_from_option(baseline, scenario, baselines),
                     draws=count,
                     scheduler=scheduler,
                     with_bridge=not no_bridge,
@@ -269,6 +298,7 @@ def run_command(
                 target = save(ds, out / f"{scenario.name}.nc", overwrite=True)
                 console.print(
                     f"{escape(str(path))} -> {escape(str(target))}  checks: [green]balanced[/]"
+                    f"  ({escape(baseline_summary(ds))})"
                 )
             else:
                 # A result that does not balance never replaces a saved one.
@@ -459,6 +489,8 @@ def compare_command(
     if system_only:
         table = table.xs(analysis.SYSTEM, level="organisation", drop_level=False)
     print_surplus_table(table, "Surplus (+) / deficit (-) by year, GBP m (principal run)")
+    for name, ds in by_name.items():
+        say(f"{name}: {baseline_summary(ds)}")
     uncertain = [ds for ds in datasets if ds.sizes.get("draw", 1) > 1]
     if uncertain:
         print_uncertainty(uncertain)
@@ -527,27 +559,30 @@ def validate_command(
 ) -> None:
     """Check scenario files, and what they need of the baseline, without running them."""
     from sefton_finance.api import check_scenario
+    from sefton_finance.baseline.packaged import name_and_label
     from sefton_finance.config.loading import load_scenario
     from sefton_finance.shipped import scenario_path
 
-    problems, valid = [], []
+    problems, valid, baselines = [], [], {}
     for path in map(scenario_path, scenarios):
         try:
             valid.append((path, load_scenario(path)))
         except InputError as error:
             problems.append(str(error))
-    if valid:
+    if valid and baseline is not None:
         # Read only when a file is valid on its own: its own mistakes come first.
         try:
-            base = baseline_from_option(baseline)
+            baseline_from_option(baseline)
         except InputError as error:
             fail(str(error))
     for path, scenario in valid:
         try:
+            base = baseline_from_option(baseline, scenario, baselines)
             check_scenario(scenario, base, path)
+            name, _ = name_and_label(base.directory)
             console.print(
                 f"[green]ok[/] {escape(str(path))} ({scenario.name}, "
-                f"{len(scenario.interventions)} interventions)"
+                f"{len(scenario.interventions)} interventions, baseline {name})"
             )
         except InputError as error:
             problems.append(str(error))
@@ -590,18 +625,42 @@ def interventions_command() -> None:
 @app.command("scenarios")
 def scenarios_command() -> None:
     """List the scenarios shipped with the package; `run` and `validate` take them by name."""
+    from sefton_finance.baseline.packaged import DEFAULT_BASELINE
     from sefton_finance.config.loading import load_scenario
     from sefton_finance.shipped import shipped_scenarios
 
     view = Table(title="Shipped scenarios", title_justify="left")
     view.add_column("name")
     view.add_column("title")
+    view.add_column("baseline")
     view.add_column("file")
     try:
         for name, path in shipped_scenarios().items():
-            view.add_row(name, load_scenario(path).title, str(path))
+            scenario = load_scenario(path)
+            view.add_row(name, scenario.title, scenario.baseline or DEFAULT_BASELINE, str(path))
     except InputError as error:
         fail(str(error))
+    console.print(view)
+
+
+@app.command("baselines")
+def baselines_command() -> None:
+    """List the packaged baselines; `--baseline` and a scenario's `baseline:` take them by name."""
+    from sefton_finance.baseline import load_baseline
+    from sefton_finance.baseline.packaged import DEFAULT_BASELINE, PACKAGED_BASELINES
+
+    view = Table(title="Packaged baselines", title_justify="left")
+    for column in ("name", "label", "base year", "organisations"):
+        view.add_column(column)
+    for name, packaged in PACKAGED_BASELINES.items():
+        # Loaded in full, so a listed baseline is one that loads.
+        base = load_baseline(name)
+        view.add_row(
+            name + (" (default)" if name == DEFAULT_BASELINE else ""),
+            packaged.label,
+            base.base_year,
+            ", ".join(base.organisations.short_names),
+        )
     console.print(view)
 
 

@@ -12,7 +12,15 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from sefton_finance.cli import BaselineOption, app, baseline_from_option, console, fail, say
+from sefton_finance.cli import (
+    BaselineOption,
+    app,
+    baseline_from_option,
+    baseline_summary,
+    console,
+    fail,
+    say,
+)
 from sefton_finance.errors import InputError
 
 PATH_CUSTOMERS = {0.5: 500_000, 0.8: 1_000_000, 0.9: 2_000_000}
@@ -231,8 +239,8 @@ def des_command(
     if replications is not None and not 1 <= replications <= 200:
         fail(f"--replications must be between 1 and 200, got {replications}")
     try:
-        base = baseline_from_option(baseline)
         scenario = load_scenario(scenario_file)
+        base = baseline_from_option(baseline, scenario)
     except InputError as error:
         fail(str(error))
     if years is not None and not 2 <= years <= len(scenario.years):
@@ -251,6 +259,7 @@ def des_command(
         settings = ", ".join(f"{key} = {value}" for key, value in changes.items())
         say(f"{scenario_file}: run with {settings}")
     result = run(scenario, base, with_bridge=False)
+    say(baseline_summary(result))
     print_performance(result, scenario.name, scenario.capacity.replications)
 
 

@@ -73,7 +73,7 @@ def _scenario_and_baseline(
 
     try:
         chosen = _load(path)
-        base = baseline_from_option(baseline)
+        base = baseline_from_option(baseline, chosen)
         check_base_year(chosen, base, path)
         check_draws(chosen, draws, path, what)
     except InputError as error:

@@ -222,7 +222,9 @@ def run_draws(
     Every variable gains a ``draw`` dim (labelled ``start .. stop-1``), whether or
     not it varies. ``baseline`` may be a directory, so a worker loads its own copy.
     """
-    if baseline is None or isinstance(baseline, str | Path):
+    if baseline is None:
+        baseline = load_baseline(scenario.baseline)
+    elif isinstance(baseline, str | Path):
         baseline = load_baseline(baseline)
     # Remembered per process (the library is read once, not once per chunk).
     interventions = resolve_cached(scenario)
@@ -310,7 +312,7 @@ def run_monte_carlo(
     xarray.Dataset
         Results with a ``draw`` dim, dims in the design's order.
     """
-    baseline = load_baseline() if baseline is None else baseline
+    baseline = load_baseline(scenario.baseline) if baseline is None else baseline
     draws = scenario.draws if draws is None else draws
     if chunk_size is None:
         chunk_size = DES_CHUNK_SIZE if scenario.capacity.method == "des" else CHUNK_SIZE

@@ -42,7 +42,7 @@ def tornado(scenario, baseline=None, year: str | None = None) -> pd.DataFrame:
         One row per lever, largest swing first: ``low``, ``high`` (lever values),
         ``surplus_at_low``, ``surplus_at_high``, ``central`` and ``swing`` (GBP m).
     """
-    baseline = load_baseline() if baseline is None else baseline
+    baseline = load_baseline(scenario.baseline) if baseline is None else baseline
     interventions = resolve_interventions(scenario)
     intervals = uncertain_levers(scenario, interventions)
     levers = principal_levers(scenario, interventions)
@@ -189,7 +189,7 @@ def goal_seek(
     """
     if not 0 < probability <= 1:
         raise GoalSeekError(f"probability must be in (0, 1], got {probability}")
-    baseline = load_baseline() if baseline is None else baseline
+    baseline = load_baseline(scenario.baseline) if baseline is None else baseline
     year = scenario.years[-1] if year is None else year
     if year not in scenario.years:
         raise GoalSeekError(

@@ -9,6 +9,7 @@ import numpy as np
 import xarray as xr
 
 from sefton_finance.baseline import Baseline
+from sefton_finance.baseline.packaged import name_and_label
 from sefton_finance.config.scenario import Scenario, scenario_text_hash, scenario_to_yaml
 from sefton_finance.results import in_design_order, make_attrs
 from sefton_finance.travel import travel_avoided
@@ -39,6 +40,9 @@ def stamp(
         More provenance attributes (e.g. the Monte Carlo conventions).
     """
     text = scenario_to_yaml(scenario) if scenario_text is None else scenario_text
+    # What the figures describe goes beside them (the dashboard and the pack read these):
+    # a 2019 plan's numbers must never pass for today's.
+    baseline_name, baseline_label = name_and_label(baseline.directory)
     ds = in_design_order(ds.merge(derived_views(ds, baseline)))
     organisations = baseline.organisations
     ds = ds.assign_coords(
@@ -62,6 +66,9 @@ def stamp(
         draws=draws,
         capacity_method=scenario.capacity.method,
         extra={
+            "baseline_name": baseline_name,
+            "baseline_label": baseline_label,
+            "baseline_base_year": baseline.base_year,
             "scenario_title": scenario.title or scenario.name,
             "scenario_description": scenario.description,
             **(extra or {}),

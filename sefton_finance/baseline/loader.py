@@ -27,6 +27,7 @@ import numpy as np
 import xarray as xr
 
 from sefton_finance.baseline.organisations import KINDS, Organisations
+from sefton_finance.baseline.packaged import available, baseline_directory
 from sefton_finance.codes import (
     AGE_BANDS,
     DERIVED_PODS,
@@ -172,6 +173,10 @@ ORGANISATIONS_SCHEMA: dict[str, Parser] = {
 }
 """organisations.csv: read first, as every other file's organisation codes are checked
 against it."""
+ORGANISATIONS_OPTIONAL: dict[str, Parser] = {"formerly": _text}
+"""organisations.csv's optional columns: ``formerly``, the codes an organisation had in an
+older baseline (``;``-separated), so interventions that name a predecessor (an acute
+trust since merged) resolve to its successor."""
 
 
 def schemas(org: Parser, commissioner: Parser) -> dict[str, dict[str, Parser]]:
@@ -287,8 +292,14 @@ class Table:
         return BaselineError(self.path, [prefix + problem])
 
 
-def read_table(path: Path, schema: dict[str, Parser]) -> Table:
-    """Read one CSV and parse every cell with its column's parser."""
+def read_table(
+    path: Path, schema: dict[str, Parser], optional: dict[str, Parser] | None = None
+) -> Table:
+    """Read one CSV and parse every cell with its column's parser.
+
+    ``optional`` columns are parsed where the header has them and read as ``None``
+    where it does not.
+    """
     if not path.is_file():
         raise BaselineError(path, ["file is missing from the baseline directory"])
     content, encoding = read_text(path, BaselineError)
@@ -311,7 +322,9 @@ def read_table(path: Path, schema: dict[str, Parser]) -> Table:
             # holds a line break.
             number = reader.line_num
             parsed = {}
-            for column, parse in schema.items():
+            present = {c: p for c, p in (optional or {}).items() if c in header}
+            parsed.update(dict.fromkeys(set(optional or {}) - set(present)))
+            for column, parse in {**schema, **present}.items():
                 text = (raw.get(column) or "").strip()
                 try:
                     parsed[column] = parse(text)
@@ -740,12 +753,13 @@ def baseline_digest(directory: Path) -> str:
 
 
 def load_baseline(directory: str | Path | None = None) -> Baseline:
-    """Load and check a baseline directory (default: the packaged Sefton 2019/20 baseline).
+    """Load and check a baseline (default: the packaged Sefton 2019/20 baseline).
 
     Parameters
     ----------
     directory : str or Path, optional
-        A directory with the CSV files described in ``SOURCES.md``.
+        A directory with the CSV files described in ``SOURCES.md``, or the name of a
+        packaged baseline (:data:`sefton_finance.baseline.packaged.PACKAGED_BASELINES`).
 
     Returns
     -------
@@ -756,11 +770,16 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
     BaselineError
         Naming the file, row and column of the first problem found.
     """
-    directory = PACKAGED if directory is None else Path(directory)
+    directory = baseline_directory(directory)
     if not directory.is_dir():
-        raise BaselineError(directory, ["baseline directory not found"])
+        raise BaselineError(
+            directory,
+            [f"baseline directory not found, and not a packaged baseline ({available()})"],
+        )
     base_year = read_base_year(directory)
-    organisation_rows = read_table(directory / "organisations.csv", ORGANISATIONS_SCHEMA)
+    organisation_rows = read_table(
+        directory / "organisations.csv", ORGANISATIONS_SCHEMA, ORGANISATIONS_OPTIONAL
+    )
     _unique(organisation_rows, ("org",))
     organisations = _organisations(organisation_rows)
     orgs = list(organisations.codes)
@@ -1085,6 +1104,27 @@ def _organisations(table: Table) -> Organisations:
         values.flags.writeable = False
         return values
 
+    codes = {r["org"] for r in rows}
+    claimed: dict[str, int] = {}
+    formerly = []
+    for row, number in zip(rows, table.row_numbers, strict=True):
+        former = tuple(c.strip() for c in (row.get("formerly") or "").split(";") if c.strip())
+        for code in former:
+            try:
+                _identifier(code)
+            except ValueError as error:
+                raise table.fail(f"{error} (got {shown(code)})", number, "formerly") from None
+            if code in codes or code in KINDS:
+                raise table.fail(
+                    f"'{code}' is a code or kind in use, not a former code", number, "formerly"
+                )
+            if code in claimed:
+                raise table.fail(
+                    f"'{code}' is also the former code of row {claimed[code]}", number, "formerly"
+                )
+            claimed[code] = number
+        formerly.append(former)
+
     return Organisations(
         codes=tuple(r["org"] for r in rows),
         short_names=tuple(r["short_name"] for r in rows),
@@ -1093,6 +1133,7 @@ def _organisations(table: Table) -> Organisations:
         in_system=flags("in_system"),
         pooled_budget=flags("pooled_budget"),
         des_site=flags("des_site"),
+        formerly=tuple(formerly),
     )
 
 

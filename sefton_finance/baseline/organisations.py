@@ -50,6 +50,9 @@ class Organisations:
     """``(org,)`` bool: members of the pooled budget whose risk a capitated contract shares."""
     des_site: np.ndarray
     """``(org,)`` bool: hospitals the discrete-event model simulates."""
+    formerly: tuple[tuple[str, ...], ...] = ()
+    """Per organisation, the codes it had in an older baseline (organisations.csv's optional
+    ``formerly`` column): Aintree's successor answers to ``aintree``."""
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -98,13 +101,27 @@ class Organisations:
         """Short name of each code, for tables and charts."""
         return dict(zip(self.codes, self.short_names, strict=True))
 
+    @cached_property
+    def successor(self) -> dict[str, str]:
+        """The organisation each former code now names (empty without ``formerly``)."""
+        return {
+            old: code
+            for code, former in zip(self.codes, self.formerly, strict=False)
+            for old in former
+        }
+
     def of_kind(self, kind: str) -> tuple[str, ...]:
         """Organisations of one kind, in order."""
         return tuple(c for c, k in zip(self.codes, self.kinds, strict=True) if k == kind)
 
     def parties(self) -> list[str]:
         """What an intervention may name as payer or deliverer: codes, kinds and roles."""
-        return [*self.codes, *(k for k in KINDS if self.of_kind(k)), NHS_COMMISSIONERS]
+        return [
+            *self.codes,
+            *self.successor,
+            *(k for k in KINDS if self.of_kind(k)),
+            NHS_COMMISSIONERS,
+        ]
 
     def payers(self, who: str, nhs_split: Mapping[str, float]) -> dict[str, float]:
         """Who pays, with shares that sum to one.
@@ -126,7 +143,7 @@ class Organisations:
         return self.resolve(who)
 
     def resolve(self, who: str) -> str:
-        """One organisation's code from a code or a kind.
+        """One organisation's code from a code, a former code (its successor) or a kind.
 
         Raises
         ------
@@ -135,6 +152,8 @@ class Organisations:
         """
         if who in self.codes:
             return who
+        if who in self.successor:
+            return self.successor[who]
         held = self.of_kind(who)
         if len(held) == 1:
             return held[0]

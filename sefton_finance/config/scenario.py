@@ -16,6 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sefton_finance.baseline.packaged import PACKAGED_BASELINES, available
 from sefton_finance.codes import PODS
 from sefton_finance.config.base import Frozen, Text
 from sefton_finance.config.levers import (
@@ -294,6 +295,10 @@ class Scenario(Frozen):
     """Title shown on tables and charts."""
     description: Text = ""
     """What the scenario assumes, in plain English."""
+    baseline: str | None = Field(None, json_schema_extra={"examples": list(PACKAGED_BASELINES)})
+    """The packaged baseline the scenario runs on, by name (``sefton-finance baselines``),
+    e.g. 'sefton-2024-25'; default the 2019/20 one (the seeds' plan period). The CLI's
+    ``--baseline`` overrides it; ``horizon.base_year`` must be the baseline's year."""
     horizon: Horizon = Horizon()
     growth: Growth = Growth()
     finance: Finance = Finance()
@@ -307,6 +312,13 @@ class Scenario(Frozen):
     draws: int = Field(1, ge=1, le=100_000)
     """Monte Carlo draws (draw 0 is the principal run at central values). On the
     discrete-event path each draw runs ``capacity.replications`` replications."""
+
+    @field_validator("baseline")
+    @classmethod
+    def _packaged_baseline(cls, value: str | None) -> str | None:
+        if value is not None and value not in PACKAGED_BASELINES:
+            raise ValueError(f"unknown baseline {value!r}; packaged baselines: {available()}")
+        return value
 
     @model_validator(mode="after")
     def _unique_interventions(self) -> Scenario:

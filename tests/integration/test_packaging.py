@@ -117,3 +117,17 @@ def test_an_installed_wheel_runs_a_shipped_scenario_by_name(installed):
     assert "balanced" in result.stdout
     assert "Sefton system" in result.stdout
     assert (work / "results" / "place_plan.nc").is_file()
+
+
+def test_an_installed_wheel_carries_every_packaged_baseline(installed):
+    bin_dir, env, work = installed
+    listed = _run([bin_dir / "sefton-finance", "baselines"], cwd=work, env=env)
+    assert "sefton-2019-20" in listed.stdout and "sefton-2024-25" in listed.stdout
+    result = _run(
+        [bin_dir / "sefton-finance", "run", "do_nothing_2024_25", "--out", "today"],
+        cwd=work,
+        env=env,
+    )
+    assert "balanced" in result.stdout
+    assert "sefton-2024-25: Today's organisations, 2024/25" in " ".join(result.stdout.split())
+    assert (work / "today" / "do_nothing_2024_25.nc").is_file()

@@ -102,6 +102,14 @@ def test_shipped_scenarios_keep_their_numbers(name, baseline):
     check(name, run_scenario(scenario, baseline))
 
 
+@pytest.mark.parametrize("name", ["do_nothing_2024_25", "place_plan_2024_25"])
+def test_todays_scenarios_keep_their_numbers(name):
+    # On the baseline each names (sefton-2024-25): today's organisations, 2024/25 on.
+    scenario = load_scenario(SCENARIOS / "2024-25" / f"{name}.yaml")
+    assert scenario.baseline == "sefton-2024-25"
+    check(name, run_scenario(scenario))
+
+
 @pytest.mark.parametrize("form", sorted(CONTRACT_FORMS))
 def test_every_contract_form_keeps_its_numbers(form, baseline):
     text = (SCENARIOS / "place_plan.yaml").read_text(encoding="utf-8")
