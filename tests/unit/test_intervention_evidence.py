@@ -172,6 +172,19 @@ CHANGED_OR_NEW = [
     "social_prescribing",
     "virtual_ward",
     "diabetes_prevention",
+    "mental_health_dementia",
+    "intermediate_care_discharge",
+    "cardiac_rehabilitation",
+    "heart_failure_outreach",
+    "af_detection",
+    "southport_cardiology_hub",
+    "inhaler_technique",
+    "pulmonary_rehabilitation",
+    "lung_health_checks",
+    "tobacco_treatment_inpatients",
+    "priority_wards_admissions",
+    "community_diabetes_hubs",
+    "cancer_early_diagnosis",
 ]
 
 
@@ -202,24 +215,36 @@ def test_a_larger_effect_never_raises_the_cost_of_the_pod_it_reduces(baseline, n
     assert float(costs[2].isel(year=-1)) < float(costs[0].isel(year=-1)), name
 
 
+def test_every_intervention_in_the_seeds_plan_is_in_the_plan_scenario():
+    plan = yaml.safe_load((SCENARIOS / "place_plan.yaml").read_text())
+    in_plan = {use["name"] for use in plan["interventions"]}
+    named = {name for name, data in _definitions().items() if data.get("in_seeds_plan")}
+    assert named, "no intervention is marked as named in the seeds"
+    assert named - in_plan == set()
+    # and the plan holds nothing the seeds do not name
+    assert in_plan - named == set()
+
+
 def test_every_seeds_intervention_says_where_the_seeds_name_it():
     for name, data in _definitions().items():
         if data.get("in_seeds_plan"):
             assert str(data.get("seeds_reference", "")).strip(), name
 
 
-def test_nationally_funded_programmes_cost_the_system_nothing(baseline):
-    """The NDPP and lung health checks are paid by NHS England: outside the Sefton system."""
-    for name in ("diabetes_prevention",):
-        assert available_interventions()[name].params["payer"] == "external"
-    text = "- name: diabetes_prevention\n  effect: 0\n"
-    ds = run(simple_scenario("ndpp", text), baseline, with_bridge=False)
+@pytest.mark.parametrize("name", ["diabetes_prevention", "lung_health_checks"])
+def test_nationally_funded_programmes_cost_the_system_nothing(baseline, name):
+    """The NDPP and lung health checks are paid by NHS England, outside the Sefton system; the
+    checks are delivered by a Sefton trust, which passes the money into delivery."""
+    assert available_interventions()[name].params["payer"] == "external"
+    ds = run(
+        simple_scenario("national", f"- name: {name}\n  effect: 0\n"), baseline, with_bridge=False
+    )
     none = run(simple_scenario("none"), baseline, with_bridge=False)
-    # spend happens (the places are bought) but not by any organisation inside the system
-    assert float(ds["intervention_cost"].sum()) > 0
+    assert float(ds["intervention_cost"].sum()) > 0  # the programme is bought
     np.testing.assert_allclose(
         ds["system_surplus"].values, none["system_surplus"].values, atol=PENNY
     )
+    assert not [check for check in balance_checks(ds) if not check.passed]
 
 
 @pytest.mark.parametrize("name", sorted(_definitions()))
