@@ -225,6 +225,15 @@ def test_every_intervention_in_the_seeds_plan_is_in_the_plan_scenario():
     assert in_plan - named == set()
 
 
+def test_the_discrete_event_plan_runs_the_same_interventions_as_the_plan():
+    """place_plan_des is the place plan on the discrete-event path: same demand, same plan."""
+
+    def names(path: Path) -> list[str]:
+        return [use["name"] for use in yaml.safe_load(path.read_text())["interventions"]]
+
+    assert names(SCENARIOS / "des" / "place_plan_des.yaml") == names(SCENARIOS / "place_plan.yaml")
+
+
 def test_every_seeds_intervention_says_where_the_seeds_name_it():
     for name, data in _definitions().items():
         if data.get("in_seeds_plan"):
