@@ -295,8 +295,11 @@ class Intervention:
             levers.get("eligible_share", 1.0)
         )  # (draw, year)
         cap = lever_column(reach) * self.params.use_per_person[pod]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            factor = np.where(eligible > cap, cap / np.where(eligible > 0, eligible, 1.0), 1.0)
+        eligible, cap = np.broadcast_arrays(eligible, cap)
+        # Only where the cap binds (eligible > cap >= 0): a share at most 1, never a division
+        # by zero or an overflow.
+        binds = eligible > cap
+        factor = np.divide(cap, eligible, out=np.ones(eligible.shape), where=binds)
         return factor[None, :, :, None, None]
 
     def destination(self, moved: np.ndarray, pod: str) -> dict[str, np.ndarray]:

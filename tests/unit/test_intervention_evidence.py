@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 import yaml
 from helpers import REPOSITORY, SCENARIOS, simple_scenario
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sefton_finance.api import run, run_file
 from sefton_finance.config.levers import bounds
@@ -281,3 +283,32 @@ def test_built_interventions_expose_reach_as_a_lever_only_when_set():
     pifu = build(available_interventions()["pifu"], {}, "test")
     assert "reach" not in pifu.central_levers()
     assert pifu.central_levers()["eligible_share"] == 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    reach=st.floats(0.0, 1e6),
+    effect=st.floats(0.0, 1.0),
+    eligible=st.floats(0.0, 1.0),
+    scale=st.floats(1.0, 1e6),
+)
+def test_removed_activity_is_the_effect_on_the_smaller_of_eligible_and_reachable(
+    reach, effect, eligible, scale
+):
+    """Property: what the mechanism removes from a pod in a year is effect x min(eligible
+    activity, reach x use per person), whatever the activity."""
+    social = build(
+        available_interventions()["social_prescribing"],
+        {"effect": effect, "reach": reach, "eligible_share": eligible, "ramp": [1.0]},
+        "test",
+    )
+    rng = np.random.default_rng(7)
+    activity = rng.uniform(0.0, scale, size=(4, 1, len(YEARS), 12, 6))
+    levers = social.central_levers()
+    fraction = social.affected_share(YEARS, levers)
+    factor = social.reach_factor("gp_appointment", activity, levers)
+    removed = (activity * fraction * factor).sum(axis=(0, 3, 4))[0]
+    use = social.params.use_per_person["gp_appointment"]
+    expected = effect * np.minimum(eligible * activity.sum(axis=(0, 3, 4))[0], reach * use)
+    expected[0] = 0.0  # the base year: no effect before the start year
+    np.testing.assert_allclose(removed, expected, rtol=1e-9, atol=1e-6)
