@@ -169,6 +169,7 @@ def test_the_reach_cap_holds_in_every_monte_carlo_draw(baseline):
 
 CHANGED_OR_NEW = [
     "advice_guidance",
+    "care_homes_support",
     "falls_prevention",
     "proactive_care",
     "social_prescribing",
