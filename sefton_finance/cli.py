@@ -616,9 +616,11 @@ def interventions_command() -> None:
     view = Table(title="Interventions", title_justify="left")
     view.add_column("name")
     view.add_column("mechanism")
+    view.add_column("seeds' plan")
     view.add_column("description")
     for name, definition in sorted(available_interventions().items()):
-        view.add_row(name, definition.mechanism, definition.description)
+        named = "yes" if definition.params.get("in_seeds_plan") else ""
+        view.add_row(name, definition.mechanism, named, definition.description)
     console.print(view)
 
 

@@ -9,8 +9,8 @@ draw in five falls outside the interval, as the evidence behind most ranges
 (published ranges of effect, local estimates of cost) is itself a plausible
 range, not a hard limit. Samples are then clipped to what the lever can be:
 
-- shares (intervention ``effect``, ``finance.efficiency_*``): ``[0, 1]``;
-- costs (``setup_cost``, ``recurring_cost``): 0 to ``MAX_COST``;
+- shares (intervention ``effect`` and ``eligible_share``, ``finance.efficiency_*``): ``[0, 1]``;
+- costs (``setup_cost``, ``recurring_cost``) and an intervention's ``reach``: 0 to ``MAX_COST``;
 - growth and inflation rates: above -100%, at most ``MAX_GROWTH`` (+100%), the bounds a
   scenario file is held to (:mod:`sefton_finance.config.levers`).
 
@@ -117,11 +117,11 @@ def uncertain_levers(
 
 def lever_limits(key: str) -> tuple[float, float]:
     """What a lever can be: samples are clipped to this range."""
-    if key.endswith(".effect") or key == "finance.stranded_share":
+    if key.endswith((".effect", ".eligible_share")) or key == "finance.stranded_share":
         return 0.0, 1.0
     if key in ("finance.efficiency_requirement", "finance.efficiency_delivered"):
         return 0.0, float(np.nextafter(1.0, 0.0))
-    if key.endswith("_cost"):
+    if key.endswith(("_cost", ".reach")):
         return 0.0, MAX_COST
     return float(np.nextafter(-1.0, 0.0)), MAX_GROWTH
 

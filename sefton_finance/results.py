@@ -163,7 +163,8 @@ def balance_checks(ds: xr.Dataset) -> list[Check]:
     - each ledger's lines sum to its surplus;
     - every payment between Sefton organisations appears once as income and once as spend
       (so internal payments net to zero at system level);
-    - the system position equals external income less external spend and provider costs
+    - the system position equals external income (allocations, and payments into the system
+      from outside it) less external spend and provider costs
       (plus the savings a council must find to balance);
     - capitated risk-share transfers sum to zero;
     - waiting lists: opening + demand - treated = closing is enforced by construction, and
@@ -196,8 +197,14 @@ def balance_checks(ds: xr.Dataset) -> list[Check]:
         .sel(org=in_system)
         .sum(("line", "org"))
     )
+    # Money from outside the system into it (a programme NHS England funds nationally,
+    # delivered by a Sefton provider) is external income, like the allocation.
+    external_received = payments.sel(payee=in_system).sum(("payer", "payee")) - internal
     checks.append(
-        _check("payments made equal payments received inside Sefton", received - internal)
+        _check(
+            "payments made equal payments received inside Sefton",
+            received - internal - external_received,
+        )
     )
     delivery = -ds["ledger"].sel(line="pass_through_cost").sel(org=in_system).sum("org")
     # A council's savings required (spend it must cut to balance) counts as spend avoided.
@@ -208,6 +215,7 @@ def balance_checks(ds: xr.Dataset) -> list[Check]:
     )
     independent = (
         ds["allocation"].sum("org")
+        + external_received
         - external_paid
         - ds["provider_cost"].sel(org=in_system).sum(("org", "pod"))
         - delivery

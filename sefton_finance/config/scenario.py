@@ -348,7 +348,9 @@ def scenario_levers(scenario: Scenario, interventions: Sequence[Any]) -> dict[st
         levers[f"finance.{name}"] = getattr(scenario.finance, name)
     for intervention in interventions:
         for name in intervention.uncertain_levers:
-            levers[f"interventions.{intervention.name}.{name}"] = getattr(intervention.params, name)
+            value = getattr(intervention.params, name, None)
+            if value is not None:  # an optional lever left unset (no reach cap) is no lever
+                levers[f"interventions.{intervention.name}.{name}"] = value
     return levers
 
 

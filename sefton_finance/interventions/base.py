@@ -25,16 +25,17 @@ Everything else (phasing, lag, targeting, costs) is shared and lives here.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from sefton_finance.codes import AGE_BANDS, LOCALITIES, PODS
 from sefton_finance.config.base import Frozen, Text
-from sefton_finance.config.levers import Cost, Share, central, year_start
+from sefton_finance.config.levers import MAX_COST, Cost, Lever, Share, bounds, central, year_start
 from sefton_finance.model.draws import lever_column
 
 LeverValues = Mapping[str, Any]
@@ -49,7 +50,23 @@ class InterventionParams(Frozen):
     pods: tuple[str, ...] = Field(min_length=1)
     """Points of delivery whose activity the intervention acts on."""
     effect: Share
-    """Share of the targeted activity affected at full effect (0 to 1)."""
+    """Share of the eligible activity affected at full effect (0 to 1)."""
+    eligible_share: Share = 1.0
+    """Share of the targeted activity (pods, localities, age bands) that belongs to the
+    population the evidence covers (0 to 1): the falls-related share of older people's
+    emergency activity, say. Default 1: all of it."""
+    reach: Lever | None = None
+    """People the service can see in a year (e.g. 13 link workers x 225 referrals). With
+    ``use_per_person``, caps the eligible activity a year at ``reach x use_per_person[pod]``;
+    default none: no cap."""
+    use_per_person: dict[str, float] = Field(default_factory=dict)
+    """Units of each targeted pod a person reached uses in a year before the intervention
+    (e.g. ``{gp_appointment: 8}``); required, for every pod, when ``reach`` is set."""
+    in_seeds_plan: bool = False
+    """Whether the seeds' plan (the Sefton plan documents) names this intervention."""
+    seeds_reference: Text = ""
+    """Where the seeds name it (the plan element, in a few words); required when
+    ``in_seeds_plan`` is true."""
     ramp: tuple[float, ...] = (1.0,)
     """Share of the full effect reached in the first, second, ... year of effect."""
     decay: float = Field(0.0, ge=0, le=1)
@@ -128,6 +145,34 @@ class InterventionParams(Frozen):
             year_start(value)
         return value
 
+    @model_validator(mode="after")
+    def _ranges(self) -> InterventionParams:
+        self._check_reach()
+        if self.in_seeds_plan and not self.seeds_reference.strip():
+            raise ValueError("in_seeds_plan is true: say where in seeds_reference")
+        return self
+
+    def _check_reach(self) -> None:
+        if self.reach is None:
+            if self.use_per_person:
+                raise ValueError("use_per_person is set without reach (people a year)")
+            return
+        low, high = bounds(self.reach)
+        if low < 0 or high > MAX_COST:
+            raise ValueError(f"reach must be between 0 and {MAX_COST:g} people, got {self.reach}")
+        missing = [pod for pod in self.pods if pod not in self.use_per_person]
+        if missing:
+            raise ValueError(
+                f"reach is set: use_per_person needs a value for every pod, missing {missing}"
+            )
+        extra = [pod for pod in self.use_per_person if pod not in self.pods]
+        if extra:
+            raise ValueError(f"use_per_person names pods the intervention does not target: {extra}")
+        for pod, value in self.use_per_person.items():
+            # bool is an int to Python; a number of attendances is not true or false.
+            if isinstance(value, bool) or not math.isfinite(value) or value < 0:
+                raise ValueError(f"use_per_person[{pod}] must be a finite number >= 0, got {value}")
+
 
 class Intervention:
     """Base of every intervention mechanism; see the module docstring for the contract.
@@ -142,8 +187,15 @@ class Intervention:
 
     mechanism: ClassVar[str] = ""
     Params: ClassVar[type[InterventionParams]] = InterventionParams
-    uncertain_levers: ClassVar[tuple[str, ...]] = ("effect", "setup_cost", "recurring_cost")
-    """Parameters that may be intervals and are sampled per Monte Carlo draw."""
+    uncertain_levers: ClassVar[tuple[str, ...]] = (
+        "effect",
+        "eligible_share",
+        "reach",
+        "setup_cost",
+        "recurring_cost",
+    )
+    """Parameters that may be intervals and are sampled per Monte Carlo draw (one left
+    unset, ``None``, such as ``reach`` without a cap, is not a lever)."""
 
     def __init__(self, name: str, params: InterventionParams):
         if not isinstance(params, self.Params):
@@ -163,7 +215,11 @@ class Intervention:
 
     def central_levers(self) -> dict[str, float]:
         """Lever values of the principal run (interval midpoints)."""
-        return {name: central(getattr(self.params, name)) for name in self.uncertain_levers}
+        return {
+            name: central(getattr(self.params, name))
+            for name in self.uncertain_levers
+            if getattr(self.params, name, None) is not None
+        }
 
     def start_index(self, years: list[str]) -> int:
         """Index in ``years`` of the start year (default: the first projected year)."""
@@ -184,22 +240,57 @@ class Intervention:
                 out[index] = ramp[-1] * (1 - self.params.decay) ** (k - len(ramp) + 1)
         return out
 
-    def affected_share(self, years: list[str], levers: LeverValues) -> np.ndarray:
-        """Share of each targeted flow affected, ``(age_band, draw, year, 1, locality)``.
-
-        The lever ``effect`` x intensity x phasing, on the targeted localities and age
-        bands only, capped at 1 so no intervention removes more than all of a flow.
-        The month axis has length 1: the share is the same in every month.
-        """
+    def targeted(self) -> np.ndarray:
+        """1 where the intervention acts, 0 elsewhere, ``(locality, age_band)``."""
         params = self.params
         where = np.ones((len(LOCALITIES), len(AGE_BANDS)))
         if params.localities is not None:
             where = where * np.array([n in params.localities for n in LOCALITIES])[:, None]
         if params.age_bands is not None:
             where = where * np.array([b in params.age_bands for b in AGE_BANDS])[None, :]
+        return where
+
+    def affected_share(self, years: list[str], levers: LeverValues) -> np.ndarray:
+        """Share of each targeted flow affected, ``(age_band, draw, year, 1, locality)``.
+
+        The lever ``effect`` x ``eligible_share`` x intensity x phasing, on the targeted
+        localities and age bands only, capped at 1 so no intervention removes more than
+        all of a flow. The month axis has length 1: the share is the same in every month.
+        A reach cap (:meth:`reach_factor`) may lower it further.
+        """
+        params = self.params
         share = (lever_column(levers["effect"]) * params.intensity) * self.phasing(years)
-        share = np.clip(share[:, :, None, None] * where, 0.0, 1.0)  # (draw, year, locality, age)
+        share = np.clip(
+            share[:, :, None, None] * self.targeted(), 0.0, 1.0
+        )  # (draw, year, loc, age)
+        # The effect applies to the eligible part of each flow only.
+        share = share * lever_column(levers.get("eligible_share", 1.0))[:, :, None, None]
         return np.transpose(share, (3, 0, 1, 2))[:, :, :, None, :]
+
+    def reach_factor(
+        self, pod: str, activity: np.ndarray, levers: LeverValues
+    ) -> np.ndarray | None:
+        """How much of the eligible activity the service can reach, ``(1, draw, year, 1, 1)``.
+
+        ``activity`` is the pod's current block ``(age_band, draw, year, month, locality)``.
+        The eligible activity of a year (targeted, times ``eligible_share``) is capped at
+        ``reach x use_per_person[pod]``: the factor is the cap over the eligible activity,
+        at most 1. ``None`` when the intervention has no reach cap.
+        """
+        reach = levers.get("reach")
+        if reach is None or self.params.reach is None:
+            return None
+        where = np.transpose(self.targeted())[:, None, None, None, :]  # (age, 1, 1, 1, loc)
+        eligible = (activity * where).sum(axis=(0, 3, 4)) * lever_column(
+            levers.get("eligible_share", 1.0)
+        )  # (draw, year)
+        cap = lever_column(reach) * self.params.use_per_person[pod]
+        eligible, cap = np.broadcast_arrays(eligible, cap)
+        # Only where the cap binds (eligible > cap >= 0): a share at most 1, never a division
+        # by zero or an overflow.
+        binds = eligible > cap
+        factor = np.divide(cap, eligible, out=np.ones(eligible.shape), where=binds)
+        return factor[None, :, :, None, None]
 
     def destination(self, moved: np.ndarray, pod: str) -> dict[str, np.ndarray]:
         """Activity that appears elsewhere when ``moved`` leaves ``pod`` (none: it is avoided).

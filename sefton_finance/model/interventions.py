@@ -109,7 +109,11 @@ def shift(
     fraction = intervention.affected_share(years, levers)
     params = intervention.params
     for pod in params.pods:
-        moved = overlay.get(pod) * fraction
+        current = overlay.get(pod)
+        moved = current * fraction
+        reach = intervention.reach_factor(pod, current, levers)
+        if reach is not None:  # the service sees no more people than it can reach
+            moved = moved * reach
         overlay.update(pod, np.subtract, moved)
         stay = stays.get(pod, 0.0)
         if stay > 0 and "bed_days" not in params.pods:

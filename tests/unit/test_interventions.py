@@ -64,6 +64,20 @@ def test_the_library_covers_the_seeds_plan():
         "social_prescribing",
         "care_homes_support",
         "proactive_care",
+        # the rest of the seeds' plan (issue 14)
+        "mental_health_dementia",
+        "intermediate_care_discharge",
+        "cardiac_rehabilitation",
+        "heart_failure_outreach",
+        "af_detection",
+        "southport_cardiology_hub",
+        "inhaler_technique",
+        "pulmonary_rehabilitation",
+        "lung_health_checks",
+        "tobacco_treatment_inpatients",
+        "priority_wards_admissions",
+        "community_diabetes_hubs",
+        "cancer_early_diagnosis",
     } <= names
 
 
@@ -251,7 +265,7 @@ def test_the_library_is_package_data_read_through_importlib_resources():
     assert sorted(p.stem for p in packaged_library().glob("*.yaml")) == sorted(
         p.stem for p in LIBRARY.glob("*.yaml")
     )
-    assert len(library) == 15
+    assert len(library) == 28
     assert all(Path(d.origin).parent == packaged_library() for d in library.values())
 
 
