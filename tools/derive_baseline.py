@@ -325,7 +325,10 @@ HOSPITAL_SHARE_2014 = 0.65
 # Spend by programme, 2019/20 (CCG spend lines other than the activity pods):
 # Mental health 14.0% of CCG spend (NHS Mental Health Dashboard 2019/20, H; DATA.md): the
 # mental_health pod's contacts plus `mental_health_other` (inpatient beds, IAPT, learning
-# disability, dementia, out-of-area placements; paid to Mersey Care).
+# disability, dementia, out-of-area placements). Its payee is `external`: Mersey Care's
+# block contract in the model covers the modelled pods, and the other mental-health
+# providers (out-of-area placements, IAPT and LD providers) are outside the system; the
+# system position is the same either way (an in-system payee passes it straight through).
 MENTAL_HEALTH_SHARE = 0.140
 # Prescribing: ASSUMPTION (interval £145-£175) England primary-care prescribing ~£160 a
 # head in 2019/20 (~£9 bn / 56 m), x the CCG's age index (prescribing follows age).
@@ -930,7 +933,7 @@ def main() -> None:
         if mental_health_other <= 0:
             raise SystemExit(f"{ccg}: mental-health contacts exceed 14% of spend")
         lines = {
-            "mental_health_other": ("mersey_care", mental_health_other),
+            "mental_health_other": ("external", mental_health_other),
             "prescribing": ("external", whole(PRESCRIBING_PER_HEAD_ENGLAND * index[ccg][0] * heads)),
             "continuing_healthcare": ("external", whole(CHC_PER_HEAD_ENGLAND * index[ccg][0] * heads)),
             "primary_care_other": ("external", whole(PRIMARY_CARE_OTHER_PER_HEAD * heads)),
