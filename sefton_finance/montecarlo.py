@@ -10,7 +10,7 @@ draw in five falls outside the interval, as the evidence behind most ranges
 range, not a hard limit. Samples are then clipped to what the lever can be:
 
 - shares (intervention ``effect`` and ``eligible_share``, ``finance.efficiency_*``): ``[0, 1]``;
-- costs (``setup_cost``, ``recurring_cost``) and an intervention's ``reach``: 0 to ``MAX_COST``;
+- costs (``setup_cost``, ``recurring_cost``) and an intervention's ``reach``: 0 to ``MAX_PEOPLE``;
 - growth and inflation rates: above -100%, at most ``MAX_GROWTH`` (+100%), the bounds a
   scenario file is held to (:mod:`sefton_finance.config.levers`).
 
@@ -67,7 +67,7 @@ from pydantic import ValidationError
 from scipy.stats import norm
 
 from sefton_finance.baseline import Baseline, load_baseline
-from sefton_finance.config.levers import MAX_COST, MAX_GROWTH, bounds, is_uncertain
+from sefton_finance.config.levers import MAX_COST, MAX_GROWTH, MAX_PEOPLE, bounds, is_uncertain
 from sefton_finance.config.scenario import Scenario, scenario_levers
 from sefton_finance.errors import ScenarioError, describe_validation_error
 from sefton_finance.interventions import Intervention, resolve_cached, resolve_interventions
@@ -121,8 +121,10 @@ def lever_limits(key: str) -> tuple[float, float]:
         return 0.0, 1.0
     if key in ("finance.efficiency_requirement", "finance.efficiency_delivered"):
         return 0.0, float(np.nextafter(1.0, 0.0))
-    if key.endswith(("_cost", ".reach")):
+    if key.endswith("_cost"):
         return 0.0, MAX_COST
+    if key.endswith(".reach"):
+        return 0.0, MAX_PEOPLE
     return float(np.nextafter(-1.0, 0.0)), MAX_GROWTH
 
 

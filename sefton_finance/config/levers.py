@@ -78,6 +78,18 @@ def _cost(lever: float | tuple[float, float]) -> float | tuple[float, float]:
     return lever
 
 
+MAX_PEOPLE = 1e8
+"""Most people a service can reach in a year: more than England's population; a larger
+figure is a typo."""
+
+
+def _people(lever: float | tuple[float, float]) -> float | tuple[float, float]:
+    low, high = bounds(lever)
+    if low < 0 or high > MAX_PEOPLE:
+        raise ValueError(f"a number of people must be from 0 to {MAX_PEOPLE:,.0f} ({MAX_PEOPLE:g})")
+    return lever
+
+
 def _share(lever: float | tuple[float, float]) -> float | tuple[float, float]:
     low, high = bounds(lever)
     if low < 0 or high > 1:
@@ -96,6 +108,8 @@ GrowthRate = Annotated[Lever, AfterValidator(_growth_rate)]
 """A yearly growth or inflation rate: a :data:`Lever` in (-100%, +:data:`MAX_GROWTH`]."""
 Cost = Annotated[Lever, AfterValidator(_cost)]
 """A cost in GBP: a :data:`Lever` from 0 to :data:`MAX_COST`."""
+People = Annotated[Lever, AfterValidator(_people)]
+"""A number of people (a year): a :data:`Lever` from 0 to :data:`MAX_PEOPLE`."""
 Share = Annotated[Lever, AfterValidator(_share)]
 """A share: a :data:`Lever` from 0 to 1."""
 Efficiency = Annotated[Lever, AfterValidator(_efficiency)]

@@ -35,7 +35,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sefton_finance.codes import AGE_BANDS, LOCALITIES, PODS
 from sefton_finance.config.base import Frozen, Text
-from sefton_finance.config.levers import MAX_COST, Cost, Lever, Share, bounds, central, year_start
+from sefton_finance.config.levers import Cost, People, Share, central, year_start
 from sefton_finance.model.draws import lever_column
 
 LeverValues = Mapping[str, Any]
@@ -55,7 +55,7 @@ class InterventionParams(Frozen):
     """Share of the targeted activity (pods, localities, age bands) that belongs to the
     population the evidence covers (0 to 1): the falls-related share of older people's
     emergency activity, say. Default 1: all of it."""
-    reach: Lever | None = None
+    reach: People | None = None
     """People the service can see in a year (e.g. 13 link workers x 225 referrals). With
     ``use_per_person``, caps the eligible activity a year at ``reach x use_per_person[pod]``;
     default none: no cap."""
@@ -157,9 +157,6 @@ class InterventionParams(Frozen):
             if self.use_per_person:
                 raise ValueError("use_per_person is set without reach (people a year)")
             return
-        low, high = bounds(self.reach)
-        if low < 0 or high > MAX_COST:
-            raise ValueError(f"reach must be between 0 and {MAX_COST:g} people, got {self.reach}")
         missing = [pod for pod in self.pods if pod not in self.use_per_person]
         if missing:
             raise ValueError(

@@ -51,8 +51,14 @@ effect: 0.1
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ("eligible_share: 1.5\n", "eligible_share must be a share between 0 and 1"),
-        ("eligible_share: [-0.1, 0.2]\n", "eligible_share must be a share between 0 and 1"),
+        (
+            "eligible_share: 1.5\n",
+            "field 'eligible_share': Value error, a share must be from 0 to 1",
+        ),
+        (
+            "eligible_share: [-0.1, 0.2]\n",
+            "field 'eligible_share': Value error, a share must be from 0 to 1",
+        ),
         ("reach: 100\n", "use_per_person needs a value for every pod"),
         ("reach: 100\nuse_per_person: {gp_appointment: 5}\n", "missing ['ae_type1']"),
         (
@@ -62,7 +68,7 @@ effect: 0.1
         ("reach: 100\nuse_per_person: {gp_appointment: -5, ae_type1: 1}\n", "finite number >= 0"),
         (
             "reach: -100\nuse_per_person: {gp_appointment: 5, ae_type1: 1}\n",
-            "reach must not be negative",
+            "field 'reach': Value error, a number of people must be from 0",
         ),
         ("use_per_person: {gp_appointment: 5, ae_type1: 1}\n", "without reach"),
         ("in_seeds_plan: true\n", "say where in seeds_reference"),
@@ -138,7 +144,7 @@ def test_a_reach_cap_binds(baseline):
 def test_a_reach_beyond_the_eligible_activity_is_no_cap(baseline):
     huge, _ = _change(
         baseline,
-        "- name: social_prescribing\n  effect: 0.2\n  reach: 1000000000\n  ramp: [1.0]\n",
+        "- name: social_prescribing\n  effect: 0.2\n  reach: 100000000\n  ramp: [1.0]\n",
         "gp_appointment",
     )
     uncapped, _ = _change(
