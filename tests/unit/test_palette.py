@@ -35,7 +35,7 @@ def test_colours_depend_on_the_name_not_the_selection_or_its_order(chosen, rando
     styles = palette.scenario_styles(chosen)
     shuffled = list(chosen)
     random.shuffle(shuffled)
-    again = palette.scenario_styles(shuffled + ["another"])
+    again = palette.scenario_styles([*shuffled, "another"])
     for name in chosen:
         assert styles[name].colour == again[name].colour == palette.scenario_colour(name)
         assert styles[name].colour in set(palette.FIXED.values()) | set(palette.HASHED)
