@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from sefton_finance.analysis import intervention_names
+
 GBP_M = 1e6
 MINUS = "\u2212"
 """A true minus sign: screen readers say "minus", and it never wraps away from its number."""
@@ -163,7 +165,8 @@ def _comparator(datasets: Sequence[xr.Dataset], chosen: str | None) -> xr.Datase
         if _name(ds) == "do_nothing":
             return ds
     for ds in datasets:
-        if ds.sizes.get("intervention", 0) == 0:
+        # Do nothing under another name: a result whose bridge holds no intervention.
+        if "intervention" in ds.dims and not intervention_names(ds):
             return ds
     return None
 
@@ -205,8 +208,8 @@ def _position(f: ScenarioFigures, year: str) -> str:
 def _chance(f: ScenarioFigures, year: str) -> str:
     if f.chance_break_even is None:
         return (
-            "A single run at central assumptions: no chance of breaking even is estimated "
-            "(run it with draws for one)."
+            "This is a single run at central assumptions, so no chance of breaking even is "
+            "given (a run with draws gives one)."
         )
     return f"It breaks even or better in {share(f.chance_break_even, f.draws)} in {year}."
 
@@ -225,7 +228,7 @@ def headline(
         Financial year (``"2024/25"``); default the last year every result has.
     comparator : str, optional
         Identifier of the scenario to compare against; default do nothing (the result
-        named ``do_nothing``, else one without interventions), if present.
+        named ``do_nothing``, else one whose bridge holds no intervention), if present.
 
     Returns
     -------

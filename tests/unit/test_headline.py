@@ -40,7 +40,7 @@ def test_no_scenario_breaks_even_names_the_closest_and_its_figure():
     assert h.best.scenario == "stretch" and h.best.central == pytest.approx(-28.0)
     assert h.parts[0] == "No scenario breaks even in any year to 2022/23."
     assert h.parts[1].startswith(f"Stretch comes closest: {MINUS}£28.0m in 2022/23 at central")
-    assert "no chance of breaking even is estimated" in h.sentence
+    assert "single run at central assumptions, so no chance of breaking even" in h.sentence
     assert h.best.chance_break_even is None and h.chance_ahead is None
     # Ahead of do nothing from 2020/21 (level in 2019/20), by +£12.0m in the final year.
     assert h.comparator == "do_nothing" and h.ahead_from == "2020/21"
@@ -110,6 +110,16 @@ def test_a_chosen_comparator_and_year():
         headline([result("plan", [0])], year="2030/31")
     with pytest.raises(ValueError, match="at least one result"):
         headline([])
+
+
+def test_do_nothing_under_another_name_is_the_comparator():
+    plain = result("baseline_plan", [-3, -4]).assign_coords(
+        intervention=["capacity_steps", "overlap"]
+    )
+    plan = result("plan", [-3, -2]).assign_coords(intervention=["pifu", "overlap"])
+    h = headline([plan, plain])
+    assert h.comparator == "baseline_plan" and h.difference == pytest.approx(2.0)
+    assert headline([plan, result("other", [-3, -3])]).comparator is None
 
 
 def test_different_baselines_are_not_compared():
