@@ -154,21 +154,26 @@ def _figures(ds: xr.Dataset, years: list[str], year: str) -> ScenarioFigures:
     return ScenarioFigures(**figures, draws=draws, breaks_even_in=even)
 
 
-def _comparator(datasets: Sequence[xr.Dataset], chosen: str | None) -> xr.Dataset | None:
-    if chosen is not None:
-        for ds in datasets:
-            if _name(ds) == chosen:
-                return ds
-        names = ", ".join(_name(ds) for ds in datasets)
-        raise ValueError(f"comparator {chosen!r} is not among the results ({names})")
+def find_comparator(datasets: Sequence[xr.Dataset]) -> xr.Dataset | None:
+    """Do nothing among ``datasets``: the result named ``do_nothing``, else the first whose
+    bridge holds no intervention (capacity steps and overlap are not interventions)."""
     for ds in datasets:
         if _name(ds) == "do_nothing":
             return ds
     for ds in datasets:
-        # Do nothing under another name: a result whose bridge holds no intervention.
         if "intervention" in ds.dims and not intervention_names(ds):
             return ds
     return None
+
+
+def _comparator(datasets: Sequence[xr.Dataset], chosen: str | None) -> xr.Dataset | None:
+    if chosen is None:
+        return find_comparator(datasets)
+    for ds in datasets:
+        if _name(ds) == chosen:
+            return ds
+    names = ", ".join(_name(ds) for ds in datasets)
+    raise ValueError(f"comparator {chosen!r} is not among the results ({names})")
 
 
 def _against(best: xr.Dataset, other: xr.Dataset, years: list[str], year: str):

@@ -13,6 +13,7 @@ import xarray as xr
 from sefton_finance import palette
 from sefton_finance.analysis import intervention_names
 from sefton_finance.comparison import comparator_table, wrong_pocket
+from sefton_finance.headline import find_comparator
 
 GBP_M = 1e6
 SYSTEM = "Sefton system"
@@ -406,14 +407,9 @@ def travel_frame(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
 
 
 def find_reference(datasets: Sequence[xr.Dataset]) -> xr.Dataset | None:
-    """The do-nothing result among ``datasets`` (a scenario with no interventions), if any."""
-    for ds in datasets:
-        if scenario_name(ds) == "do_nothing":
-            return ds
-    for ds in datasets:
-        if ds.sizes.get("intervention", 0) == 0 or ("bridge" in ds and not ds["intervention"].size):
-            return ds
-    return None
+    """The do-nothing result among ``datasets``, if any (the headline's rule:
+    :func:`sefton_finance.headline.find_comparator`)."""
+    return find_comparator(datasets)
 
 
 def colour_for(index: int) -> str:
