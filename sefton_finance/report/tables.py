@@ -558,6 +558,7 @@ def surplus_table_html(
     table_class: str = "surplus-table",
     row_class: dict[str, str] | None = None,
     notes: pd.DataFrame | None = None,
+    attributes: tuple[str, str, str] = ("scenario", "org", "year"),
 ) -> str:
     """A table of GBP m (rows by columns) as HTML, deficits vermillion, surpluses blue.
 
@@ -575,10 +576,15 @@ def surplus_table_html(
     notes : pandas.DataFrame, optional
         Same shape as ``table``: text each cell carries as its ``title`` (a tooltip),
         e.g. the P10 to P90 range.
+    attributes : (str, str, str)
+        Names of the cells' ``data-`` attributes for the scenario, the row and the
+        column. The surplus tables keep the default; other tables name theirs (a
+        difference is not a surplus, so a page looking for one never finds the other).
     """
     values = table.to_numpy(dtype=float) if table.size else np.zeros((0, 0))
     scale = max(float(np.nanmax(np.abs(values))) if values.size else 0.0, 1e-9)
     row_class = {SYSTEM: "system"} if row_class is None else row_class
+    who, across, down = attributes
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
     body = []
     for org, row in table.iterrows():
@@ -590,15 +596,15 @@ def surplus_table_html(
                 note = f' title="{html.escape(str(notes.loc[org, column]))}"'
             cells.append(
                 f'<td class="{kind}" style="{style}"{note} '
-                f'data-scenario="{html.escape(scenario)}" data-org="{html.escape(str(org))}" '
-                f'data-year="{html.escape(str(column))}">{money(float(value))}</td>'
+                f'data-{who}="{html.escape(scenario)}" data-{across}="{html.escape(str(org))}" '
+                f'data-{down}="{html.escape(str(column))}">{money(float(value))}</td>'
             )
         extra = row_class.get(str(org))
         css = f' class="{html.escape(extra)}"' if extra else ""
         body.append(f'<tr{css}><th scope="row">{html.escape(str(org))}</th>{"".join(cells)}</tr>')
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return (
-        f'<table class="{html.escape(table_class)}" data-scenario="{html.escape(scenario)}">{cap}'
+        f'<table class="{html.escape(table_class)}" data-{who}="{html.escape(scenario)}">{cap}'
         f'<thead><tr><th scope="col">{html.escape(corner)}</th>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
     )
