@@ -18,6 +18,12 @@ LEGEND = "bottom"
 """Legends sit outside the plot, below it: never on a line or a band."""
 
 
+def _legend(entries_per_scenario: int) -> dict[str, Any]:
+    """Legend options: below the plot, one row per scenario (its band, median and central
+    run side by side), so a long list never runs off the page."""
+    return {"legend_position": LEGEND, "legend_cols": max(entries_per_scenario, 1)}
+
+
 def load_holoviews():
     import holoviews as hv
     import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)
@@ -101,8 +107,8 @@ def fan_chart(frame: pd.DataFrame, height: int = 340, width: int | None = None):
         xlabel="Financial year",
         height=height,
         responsive=width is None,
-        legend_position=LEGEND,
         show_grid=True,
+        **_legend(3 if (frame["draws"] > 1).any() else 1),
     )
     return _finish(overlay, width)
 
@@ -134,7 +140,7 @@ def break_even_chart(frame: pd.DataFrame, height: int = 280, width: int | None =
         tools=["hover"],
         multi_level=False,
         show_legend=True,
-        legend_position=LEGEND,
+        **_legend(1),
     )
     return _finish(bars, width)
 
@@ -259,8 +265,8 @@ def activity_chart(
         ],
         multi_level=False,
         show_legend=True,
-        legend_position=LEGEND,
         show_grid=True,
+        **_legend(1),
     )
     return _finish(bars, width)
 
@@ -335,7 +341,7 @@ def yearly_lines(
         xlabel="Financial year",
         height=height,
         responsive=width is None,
-        legend_position=LEGEND,
         show_grid=True,
+        **_legend(2 if len(columns) > 1 else 1),
     )
     return _finish(overlay, width)
