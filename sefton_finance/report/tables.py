@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 import html
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,6 +132,45 @@ EXPLAIN: dict[str, str] = {
 
 TRAVEL_WORDS = ("co2", "carbon", "travel", "_km")
 """A variable whose name contains one of these is shown in the travel / carbon panel."""
+
+
+_BUILD: contextvars.ContextVar[dict | None] = contextvars.ContextVar("pack_build", default=None)
+
+
+@contextlib.contextmanager
+def one_build() -> Iterator[None]:
+    """Within the block, each table computed from the same results is computed once: the
+    HTML pack and its workbook share the comparator, wrong-pocket, savings and hospital
+    tables (the results must not change inside the block)."""
+    token = _BUILD.set({})
+    try:
+        yield
+    finally:
+        _BUILD.reset(token)
+
+
+def _shared(function):
+    """Compute once per :func:`one_build` (keyed by the results' identity and the other
+    arguments); each caller gets its own copy, so adding a column never leaks."""
+
+    def key(value):
+        if isinstance(value, xr.Dataset):
+            return ("ds", id(value))
+        if isinstance(value, list | tuple):
+            return tuple(key(v) for v in value)
+        return value
+
+    @functools.wraps(function)
+    def wrapper(*args, **options):
+        memo = _BUILD.get()
+        if memo is None or options:
+            return function(*args, **options)
+        at = (function.__name__, *map(key, args))
+        if at not in memo:
+            memo[at] = function(*args)
+        return memo[at].copy()
+
+    return wrapper
 
 
 # --------------------------------------------------------------------------- tables
@@ -437,6 +479,7 @@ def common_years(datasets: Sequence[xr.Dataset]) -> list[str]:
     return years
 
 
+@_shared
 def comparator_frame(datasets: Sequence[xr.Dataset], reference: xr.Dataset) -> pd.DataFrame:
     """Each scenario's difference from ``reference``, by organisation and year (GBP m).
 
@@ -468,6 +511,7 @@ def comparator_frame(datasets: Sequence[xr.Dataset], reference: xr.Dataset) -> p
     )
 
 
+@_shared
 def wrong_pocket_frame(ds: xr.Dataset, year: str) -> pd.DataFrame:
     """The wrong-pocket matrix for ``year``: interventions (rows) by organisation (columns),
     the change in each organisation's surplus the intervention makes on its own, GBP m
@@ -497,6 +541,7 @@ def wrong_pocket_frame(ds: xr.Dataset, year: str) -> pd.DataFrame:
     return frame
 
 
+@_shared
 def savings_frame(ds: xr.Dataset, year: str) -> pd.DataFrame:
     """Savings by kind in ``year``, GBP m, central run: each intervention on its own (from
     ``bridge_savings``) and all interventions together (``savings`` summed over the
