@@ -271,8 +271,20 @@ def activity_chart(
     return _finish(bars, width)
 
 
+def _signed(percent: float) -> str:
+    """A cell label: one decimal, whole numbers from 100 up, a true minus sign."""
+    if abs(percent) < 0.05:
+        return "0"
+    text = f"{percent:+.0f}" if abs(percent) >= 100 else f"{percent:+.1f}"
+    return text.replace("-", "\u2212")
+
+
 def locality_chart(frame: pd.DataFrame, title: str, height: int = 320, width: int | None = None):
-    """Heat map of % change in demand by locality and service."""
+    """Heat map of % change in demand by locality and service, each cell labelled.
+
+    Localities differ by their age mix, often by a point or two: the labels make those
+    differences readable where the colours alone look alike.
+    """
     hv = load_holoviews()
     # Substitution targets can grow by hundreds of per cent from a small base; saturate the
     # colours at +/-50% so the reductions elsewhere stay visible.
@@ -291,7 +303,14 @@ def locality_chart(frame: pd.DataFrame, title: str, height: int = 320, width: in
         height=height,
         responsive=width is None,
     )
-    return _finish(heat, width)
+    shown = frame.assign(
+        shown=[_signed(v) for v in frame["percent"]],
+        ink=["white" if abs(v) > 0.6 * limit else "#1c2833" for v in frame["percent"]],
+    )  # fmt: skip
+    labels = hv.Labels(shown, kdims=["pod", "locality"], vdims=["shown", "ink"]).opts(
+        text_font_size="9px", text_color="ink"
+    )
+    return _finish(heat * labels, width)
 
 
 def yearly_lines(
