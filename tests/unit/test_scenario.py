@@ -206,3 +206,15 @@ def test_shipped_scenarios_are_the_scenarios_folder_by_name(tmp_path):
     own.write_text("name: place_plan\n")
     assert scenario_path(own) == own  # a file that exists is never replaced
     assert scenario_path(tmp_path / "nowhere.yaml") == tmp_path / "nowhere.yaml"
+
+
+def test_every_finance_lever_is_written_in_each_shipped_scenario():
+    """No lever that moves results hides as a default: a board reads every assumption."""
+    import yaml
+
+    from sefton_finance.config.scenario import FINANCE_LEVERS
+
+    for path in shipped_scenarios().values():
+        written = yaml.safe_load(path.read_text(encoding="utf-8")).get("finance", {})
+        missing = [lever for lever in FINANCE_LEVERS if lever not in written]
+        assert not missing, f"{path.name} leaves {missing} to defaults"
