@@ -128,7 +128,8 @@ def _position(ds, year: str, measure: str) -> float:
     surplus = ds["surplus"].sel(year=year).values
     nhs = np.array([name != "council" for name in _kinds(ds)])
     if measure == "system":
-        return float(ds["system_surplus"].sel(year=year)) / 1e6
+        # The NHS system, as C&M publishes it (ICB and providers): the council is not in it.
+        return float(surplus[inside & nhs].sum()) / 1e6
     if measure == "commissioner":
         return float(surplus[inside & commissions & nhs].sum()) / 1e6
     if measure == "providers":
