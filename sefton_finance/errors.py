@@ -46,6 +46,11 @@ class ResultError(InputError):
     """A result file is unreadable, foreign, from an unknown schema version, or tampered with."""
 
 
+class BeyondModelError(ValueError):
+    """A valid scenario drives the model beyond what it can compute: e.g. growth rates that
+    compound to a demand no queue of up to 100,000 servers can meet. Bad input (exit 2)."""
+
+
 class OutputError(Exception):
     """A file could not be written (a full or read-only disk, a missing permission).
 

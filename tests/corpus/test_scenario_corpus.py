@@ -668,3 +668,17 @@ def test_an_earlier_good_result_is_untouched_by_a_bad_file_of_the_same_name(tmp_
     assert_refused(sefton("run", bad, "--out", out), bad, "finance.allocation_growth", "nan")
     assert (out / "plan.nc").read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["plan.nc"]
+
+
+def test_growth_the_capacity_model_cannot_size_is_named_not_a_traceback(tmp_path):
+    """Each rate within its bounds, compounded for 30 years: demand beyond any queue's size."""
+    scenario = tmp_path / "runaway.yaml"
+    scenario.write_text(
+        "name: runaway\nhorizon: {years_ahead: 30}\ngrowth: {non_demographic: 1.0}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert_refused(
+        sefton("run", scenario, "--out", out), scenario, "ae_type1", "100,000 servers", "growth"
+    )
+    assert_nothing_written(out)
