@@ -209,6 +209,7 @@ UNKNOWN_KEYS = {
         "interventions[0].efect",
     ),
     "interventions[0].name": ("interventions:\n  - name: pifuu\n", "pifuu"),
+    "a control character in a key": ('horizon:\n  "years\\x1e": 3\n', "horizon.years\\x1e"),
 }
 
 
