@@ -1,7 +1,8 @@
 """Command line: ``sefton-finance run | compare | validate | schema | interventions | scenarios |
 baselines``.
 
-Exit codes: 0 done; 2 bad input (a scenario, baseline, result file or option),
+Exit codes: 0 done; 2 bad input (a scenario, baseline, result file or option, or a
+scenario that takes the model beyond what it computes),
 with a one-paragraph message naming the file, the field and the value; 1 the
 command could not finish (a balance check failed, a file could not be written:
 nothing is left half-written); 143 stopped by SIGTERM. Never a traceback for
@@ -25,7 +26,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from sefton_finance import analysis
-from sefton_finance.errors import InputError, OutputError
+from sefton_finance.errors import BeyondModelError, InputError, OutputError
 
 TERMINATED = 128 + signal.SIGTERM
 """Exit code of a command stopped by SIGTERM (as a shell reports it)."""
@@ -52,7 +53,7 @@ class Commands(TyperGroup):
             previous = None
         try:
             return super().invoke(ctx)
-        except InputError as error:
+        except (InputError, BeyondModelError) as error:
             fail(str(error))
         except OutputError as error:
             fail(f"{error}; nothing was left half-written", code=1)
@@ -310,6 +311,8 @@ def run_command(
             results.append(ds)
     except InputError as error:
         fail(str(error))
+    except BeyondModelError as error:
+        fail(f"{path}: {error}")
     except OutputError as error:
         fail(f"{error}; nothing was left half-written", code=1)
     except OSError as error:

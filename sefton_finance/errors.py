@@ -23,11 +23,20 @@ class InputError(ValueError):
         listed = problems[:MAX_PROBLEMS]
         if len(problems) > MAX_PROBLEMS:
             listed.append(f"and {len(problems) - MAX_PROBLEMS} more problems")
-        super().__init__(where + "; ".join(listed))
+        super().__init__(one_line(where + "; ".join(listed)))
 
 
 MAX_PROBLEMS = 5
 """Most problems one message lists (a file with a thousand mistakes gets one paragraph)."""
+
+
+def one_line(text: str) -> str:
+    """``text`` with every unprintable character escaped (``\\n``, ``\\x1e``), so a message is
+    one line however a file's keys and values are spelt (a terminal or log reader would
+    otherwise break the line or act on the control character)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class ScenarioError(InputError):
@@ -44,6 +53,11 @@ class InterventionError(InputError):
 
 class ResultError(InputError):
     """A result file is unreadable, foreign, from an unknown schema version, or tampered with."""
+
+
+class BeyondModelError(ValueError):
+    """A valid scenario drives the model beyond what it can compute: e.g. growth rates that
+    compound to a demand no queue of up to 100,000 servers can meet. Bad input (exit 2)."""
 
 
 class OutputError(Exception):

@@ -405,10 +405,11 @@ def check_result(ds: xr.Dataset, source: str | Path) -> None:
         )
     if not isinstance(version, int | np.integer) or int(version) != SCHEMA_VERSION:
         newer = isinstance(version, int | np.integer) and int(version) > SCHEMA_VERSION
+        plain = version.item() if isinstance(version, np.generic) else version
         raise ResultError(
             source,
             [
-                f"attribute 'schema_version' is {version!r}; this sefton-finance reads "
+                f"attribute 'schema_version' is {shown(plain)}; this sefton-finance reads "
                 f"version {SCHEMA_VERSION}"
                 + (" (the file was written by a newer version: upgrade)" if newer else "")
             ],
@@ -420,7 +421,17 @@ def check_result(ds: xr.Dataset, source: str | Path) -> None:
     if absent:
         raise ResultError(source, [f"variable(s) {absent} missing: the result is incomplete"])
     text, stored = ds.attrs["scenario_text"], str(ds.attrs["scenario_sha256"])
-    actual = scenario_text_hash(str(text))
+    try:
+        actual = scenario_text_hash(str(text))
+    except UnicodeEncodeError:
+        # Bytes that are not UTF-8 (read back as surrogates): the file was changed.
+        raise ResultError(
+            source,
+            [
+                "attribute 'scenario_text' is not valid UTF-8 text: the file was changed "
+                "after the run"
+            ],
+        ) from None
     if actual != stored:
         raise ResultError(
             source,

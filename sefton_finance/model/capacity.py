@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sefton_finance.codes import DAYS_IN_MONTH, PODS
+from sefton_finance.errors import BeyondModelError
 from sefton_finance.queueing import servers_for_occupancy
 
 if TYPE_CHECKING:
@@ -116,13 +117,19 @@ def realise(context: Context, local: np.ndarray, owned: bool = False) -> Capacit
     required = np.zeros(yearly.shape)
     for pod in np.unique(pairs.pod):
         rows = pairs.pod == pod
-        required[rows] = units_for_pod(
-            monthly[rows],
-            arrays.capacity_method[pod],
-            float(arrays.target[pod]),
-            float(arrays.service_hours[pod]),
-            float(arrays.throughput_per_unit[pod]),
-        )
+        try:
+            required[rows] = units_for_pod(
+                monthly[rows],
+                arrays.capacity_method[pod],
+                float(arrays.target[pod]),
+                float(arrays.service_hours[pod]),
+                float(arrays.throughput_per_unit[pod]),
+            )
+        except BeyondModelError as error:
+            raise BeyondModelError(
+                f"{PODS[pod]}: {error}: the scenario's growth takes demand beyond what the "
+                "capacity model sizes; lower the growth levers or the horizon"
+            ) from None
     backfilled = sum(
         from_list[pairs.pod, :, :, pairs.locality[rank]] * pairs.share[rank][:, None, None]
         for rank in range(pairs.locality.shape[0])
@@ -150,6 +157,11 @@ def _erlang_c_servers(load: np.ndarray, target: float) -> np.ndarray:
     if not 0 < target < 1:
         raise ValueError(f"target_wait_probability must be in (0, 1), got {target}")
     a = load[positive]
+    if a.max() >= MAX_SERVERS:
+        # A stable queue needs more servers than its load: no search can succeed.
+        raise BeyondModelError(
+            f"demand needs more than {MAX_SERVERS:,} servers (an offered load of {a.max():,.0f})"
+        )
     first = np.maximum(np.floor(a) + 1, 1)  # fewest servers of a stable queue
     found = np.zeros(a.shape)
     blocking = np.ones(a.shape)
@@ -158,7 +170,10 @@ def _erlang_c_servers(load: np.ndarray, target: float) -> np.ndarray:
     while open_.any():
         k += 1
         if k > MAX_SERVERS:
-            raise ValueError(f"more than {MAX_SERVERS} servers needed for load {a[open_].max()}")
+            raise BeyondModelError(
+                f"demand needs more than {MAX_SERVERS:,} servers (an offered load of "
+                f"{a[open_].max():,.0f})"
+            )
         blocking = a * blocking / (k + a * blocking)
         if k < first[open_].min():
             continue

