@@ -477,7 +477,6 @@ OTHER_CASES = {
         "name: corpus\ncapacity:\n  freed: {aintree: burn}\n",
         "burn",
     ),
-    "des with draws": ("name: corpus\ncapacity:\n  method: des\ndraws: 5\n", "des"),
     "an upside-down interval": ("name: corpus\ngrowth:\n  non_demographic: [0.03, 0.01]\n", "0.03"),
     "a one-number interval": (
         "name: corpus\ngrowth:\n  non_demographic: [0.03]\n",

@@ -109,6 +109,8 @@ def test_no_uncertain_lever_means_no_parameter_variance(small):
     fixed = parse_scenario(
         'name: fixed\nhorizon: {base_year: "2019/20", years_ahead: 1}\n'
         "capacity: {method: des, replications: 2, warmup_days: 14}\nseed: 3\n"
+        # The baseline's one sampled assumption, fixed too.
+        "finance: {acute_cost_level: 0.0}\n"
     )
     ds = run(fixed, small, draws=3, workers=1, with_bridge=False)
     split = uncertainty_split(ds, "bed_occupancy_mean")
