@@ -18,13 +18,14 @@ import atexit
 import multiprocessing
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from collections import OrderedDict
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 WORKERS = int(os.environ.get("SEFTON_DASHBOARD_WORKERS", "2"))
 """Worker processes for model runs: the machine's cores are shared with the page work."""
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _pool: ProcessPoolExecutor | None = None
 _started = False
 
@@ -32,15 +33,21 @@ _started = False
 def _warm() -> None:
     """Load the baseline and the intervention library once per worker."""
     from dashboards import store
+    from sefton_finance.report.charts import load_holoviews
 
     store.baseline()
     store.intervention_library()
+    load_holoviews()  # seconds of imports, paid before the first Compare page
 
 
 def pool() -> ProcessPoolExecutor:
     """The server's worker pool, started on first use (``spawn``: no forked event loop)."""
     global _pool
     with _lock:
+        # A worker that died (killed, out of memory) breaks the whole pool: start a new one.
+        if _pool is not None and getattr(_pool, "_broken", False):
+            _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = None
         if _pool is None:
             _pool = ProcessPoolExecutor(
                 max_workers=WORKERS,
@@ -98,3 +105,81 @@ async def run_whatif(scenario_json: dict[str, Any]) -> dict[str, Any]:
     """:func:`whatif_run` in a worker process, awaited without blocking the event loop."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(pool(), whatif_run, scenario_json)
+
+
+# ---------------------------------------------------------------- the Compare page
+
+CACHE_SIZE = 16
+"""Compare-page views kept per server (each a few hundred kB of chart JSON)."""
+_views: OrderedDict[tuple, Future] = OrderedDict()
+
+
+def compare_view(paths: list[str], year: str | None, comparator: str | None) -> list[dict]:
+    """The board-pack sections of some results, with each chart rendered to bokeh JSON.
+
+    Runs in a worker: building the HoloViews charts and rendering them to bokeh takes
+    seconds, which on the server's event loop would hold every session. The page then
+    draws each chart in the browser from its JSON (the charts are static: pan, zoom and
+    hover run in the browser), so the server never renders a chart per session.
+
+    Returns
+    -------
+    list of dict
+        One per section: ``title``, ``explanation``, ``html``, ``key``, and for a chart
+        ``item`` (a bokeh JSON item, as text) and ``height`` (pixels).
+    """
+    import json
+    from pathlib import Path
+
+    from bokeh.embed import json_item
+
+    from dashboards import store
+    from sefton_finance import report
+    from sefton_finance.report.charts import load_holoviews
+
+    hv = load_holoviews()
+    datasets = [store.load_result(Path(p)) for p in paths]
+    options = {} if comparator is None else {"comparator": comparator}
+    out = []
+    for section in report.pack_sections(datasets, year=year, width=None, **options):
+        item = height = None
+        if section.figure is not None:
+            model = hv.render(section.figure, backend="bokeh")
+            height = getattr(model, "height", None)
+            item = json.dumps(json_item(model))
+        out.append(
+            {
+                "title": section.title,
+                "explanation": section.explanation,
+                "html": section.html,
+                "key": getattr(section, "key", ""),
+                "item": item,
+                "height": height,
+            }
+        )
+    return out
+
+
+def _view_key(paths: list[str], year: str | None, comparator: str | None) -> tuple:
+    stamped = tuple((p, os.stat(p).st_mtime_ns) for p in paths)
+    return (stamped, year, comparator)
+
+
+async def compare_sections(
+    paths: list[str], year: str | None, comparator: str | None
+) -> list[dict]:
+    """:func:`compare_view` from the server's cache, or computed once in a worker.
+
+    Sessions asking for the same results, year and comparator share one computation
+    (an answer in progress is shared too); a rewritten result file is a new key.
+    """
+    key = _view_key(paths, year, comparator)
+    with _lock:
+        future = _views.get(key)
+        if future is None or (future.done() and future.exception() is not None):
+            future = pool().submit(compare_view, paths, year, comparator)
+            _views[key] = future
+        _views.move_to_end(key)
+        while len(_views) > CACHE_SIZE:
+            _views.popitem(last=False)
+    return await asyncio.wrap_future(future)
