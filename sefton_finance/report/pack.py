@@ -9,10 +9,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import xarray as xr
 
 from sefton_finance.files import atomic_write
+from sefton_finance.headline import headline
+from sefton_finance.report.blocks import (
+    chances_html,
+    comparator_html,
+    headline_html,
+    hospital_html,
+    savings_html,
+    wrap,
+    wrong_pocket_html,
+)
 from sefton_finance.report.charts import (
     activity_chart,
     break_even_chart,
@@ -22,23 +31,45 @@ from sefton_finance.report.charts import (
     locality_chart,
     yearly_lines,
 )
+from sefton_finance.report.hospital import TOTAL, hospital_frame
 from sefton_finance.report.tables import (
     EXPLAIN,
     TABLE_CSS,
+    PackChoice,
     activity_frame,
     break_even_frame,
     bridge_frame,
+    choose,
+    comparator_frame,
     fan_frame,
-    find_reference,
+    has_draws,
     locality_frame,
     organisation_table,
-    performance_frame,
+    provenance_line,
+    savings_frame,
     scenario_name,
     scenario_title,
     surplus_table_html,
     travel_frame,
     waiting_frame,
+    wrong_pocket_frame,
 )
+from sefton_finance.report.workbook import pack_tables, write_workbook
+
+__all__ = [
+    "OPEN_FOR_PRINT",
+    "PACK_CSS",
+    "PackChoice",
+    "Section",
+    "bokeh_resources",
+    "choose",
+    "overload_warnings",
+    "pack_sections",
+    "pack_tables",
+    "provenance_line",
+    "render_pack_html",
+    "write_pack",
+]
 
 
 @dataclass(frozen=True)
@@ -49,10 +80,15 @@ class Section:
     explanation: str
     figure: Any = None
     html: str = ""
+    key: str = ""
+    """What the section shows (``headline``, ``fan``, ``bridge``, ...), for pages and tests."""
 
 
 def pack_sections(
-    datasets: Sequence[xr.Dataset], year: str | None = None, width: int | None = 900
+    datasets: Sequence[xr.Dataset],
+    year: str | None = None,
+    width: int | None = 900,
+    comparator: str | None = None,
 ) -> list[Section]:
     """Everything in the board pack, in reading order.
 
@@ -61,41 +97,88 @@ def pack_sections(
     datasets : sequence of xarray.Dataset
         Two to four scenario results (one is fine too).
     year : str, optional
-        Year of the bridge, activity and locality views; default the last year.
+        Year of the headline, bridge, wrong-pocket, savings, activity, locality and
+        hospital views; default the last year every result has. A year they do not
+        all have falls back to that.
     width : int or None
         Width of each chart in pixels (the pack is a fixed-width document); ``None``
         makes charts stretch to their container (the dashboard).
+    comparator : str, optional
+        Scenario name to compare against; default do nothing.
     """
     datasets = list(datasets)
-    # Scenarios may run to different horizons: the views use a year they all have.
-    common = [
-        str(y) for y in datasets[0].year.values if all(y in ds.year.values for ds in datasets)
-    ]
-    last = common[-1] if year is None or (year != "all years" and year not in common) else year
-    reference = find_reference(datasets)
-    fan_note = EXPLAIN["fan"]
-    if not any("draw" in ds.dims and ds.sizes["draw"] > 1 for ds in datasets):
-        fan_note += (
-            " These results are single runs at central assumptions, so the band is the line."
-        )
+    try:
+        choice = choose(datasets, year, comparator)
+    except ValueError:
+        if comparator is not None:
+            raise
+        choice = choose(datasets, None)
+    last, reference = choice.year, choice.reference
+    top = headline(datasets, year=last, comparator=comparator)
     sections = [
+        Section(
+            f"At a glance, {last}", EXPLAIN["headline"], html=headline_html(top), key="headline"
+        )
+    ]
+    fan_note = EXPLAIN["fan"]
+    if not any(has_draws(ds) for ds in datasets):
+        fan_note += " These results are single runs at central assumptions: there is no band."
+    sections.append(
         Section(
             "System surplus / deficit by year (GBP m)",
             fan_note,
             fan_chart(fan_frame(datasets), width=width),
-        ),
-        Section(
-            "Chance of breaking even (%)",
-            EXPLAIN["break_even"],
-            break_even_chart(break_even_frame(datasets), width=width),
-        ),
-    ]
+            key="fan",
+        )
+    )
+    chances = break_even_frame(datasets)
+    if (chances["draws"] > 1).any():
+        sections.append(
+            Section(
+                "Chance of breaking even (% of draws)",
+                EXPLAIN["break_even"],
+                break_even_chart(chances, width=width),
+                html=wrap(chances_html(chances)),
+                key="break_even",
+            )
+        )
+    else:
+        sections.append(
+            Section(
+                "Chance of breaking even",
+                EXPLAIN["break_even_single"],
+                key="break_even",
+            )
+        )
+    if reference is not None and len(datasets) > 1:
+        frame = comparator_frame(datasets, reference)
+        if len(frame):
+            sections.append(
+                Section(
+                    f"Against {scenario_title(reference)}: difference by organisation (GBP m)",
+                    EXPLAIN["comparator"],
+                    html=comparator_html(frame, last),
+                    key="comparator",
+                )
+            )
     tables = "".join(
-        surplus_table_html(organisation_table(ds), scenario_name(ds), caption=scenario_title(ds))
+        wrap(
+            surplus_table_html(
+                organisation_table(ds), scenario_name(ds), caption=scenario_title(ds)
+            )
+        )
         for ds in datasets
     )
     sections.append(
-        Section("Surplus / deficit by organisation (GBP m)", EXPLAIN["table"], html=tables)
+        Section(
+            "Surplus / deficit by organisation (GBP m)",
+            EXPLAIN["table"],
+            html=tables,
+            key="organisations",
+        )
+    )
+    do_nothing = (
+        scenario_title(reference).lower() if reference is not None else "the no-intervention plan"
     )
     for ds in datasets:
         if "bridge" not in ds or (reference is not None and ds is reference):
@@ -103,22 +186,47 @@ def pack_sections(
         frame = bridge_frame(ds, reference, last)
         sections.append(
             Section(
-                f"Bridge from do nothing to {scenario_title(ds)}, {last} (GBP m)",
+                f"Bridge from {do_nothing} to {scenario_title(ds)}, {last} (GBP m)",
                 EXPLAIN["bridge"],
                 bridge_chart(
                     frame,
-                    f"{scenario_title(ds)}: change in system surplus, {last}, GBP m",
+                    f"{scenario_title(ds)}: system surplus from {do_nothing}, {last}, GBP m",
                     width=width,
                 ),
+                key="bridge",
             )
         )
-    activity = activity_frame(datasets, last)
+    for ds in datasets:
+        pocket = wrong_pocket_frame(ds, last)
+        if len(pocket):
+            sections.append(
+                Section(
+                    f"Wrong pocket: {scenario_title(ds)}, {last} (GBP m)",
+                    EXPLAIN["wrong_pocket"],
+                    html=wrong_pocket_html(pocket, scenario_name(ds), scenario_title(ds)),
+                    key="wrong_pocket",
+                )
+            )
+    for ds in datasets:
+        kinds = savings_frame(ds, last)
+        if len(kinds):
+            sections.append(
+                Section(
+                    f"Savings by kind: {scenario_title(ds)}, {last} (GBP m)",
+                    EXPLAIN["savings"],
+                    html=savings_html(kinds, scenario_name(ds), scenario_title(ds)),
+                    key="savings",
+                )
+            )
+    # Do nothing changes nothing against itself: its bars would all be zero.
+    activity = activity_frame([ds for ds in datasets if ds is not reference], last)
     if len(activity):
         sections.append(
             Section(
                 f"Activity shifts by service, {last} (thousand a year)",
                 EXPLAIN["activity"],
                 activity_chart(activity, last, width=width),
+                key="activity",
             )
         )
     for ds in datasets:
@@ -133,6 +241,7 @@ def pack_sections(
                         f"{scenario_title(ds)}: % change in demand by locality, {last}",
                         width=width,
                     ),
+                    key="locality",
                 )
             )
     sections.append(
@@ -142,10 +251,11 @@ def pack_sections(
             yearly_lines(
                 waiting_frame(datasets),
                 "patients",
-                "Waiting list at year end, patients",
+                "Waiting list at year end, all services and localities, patients",
                 "patients",
                 width=width,
             ),
+            key="waiting",
         )
     )
     overloads = overload_warnings(datasets)
@@ -158,21 +268,49 @@ def pack_sections(
                     f"<p><strong>{html.escape(title)}</strong>: {html.escape(warning)}</p>"
                     for title, warning in overloads
                 ),
+                key="overload",
             )
         )
-    # One line chart per measure: DES performance, then travel and carbon (when present).
-    for frame, explanation in (
-        (performance_frame(datasets), EXPLAIN["performance"]),
-        (travel_frame(datasets), EXPLAIN["travel"]),
-    ):
-        for (measure, unit), part in frame.groupby(["measure", "unit"], sort=False):
+    hospitals = hospital_frame(datasets)
+    if len(hospitals):
+        sections.append(
+            Section(
+                f"Hospital capacity and performance, {last} (discrete-event model)",
+                EXPLAIN["performance"],
+                html=hospital_html(hospitals, last),
+                key="hospital_table",
+            )
+        )
+        # A chart per measure of Sefton's acute sites together (a site's own where the
+        # measure does not add up over sites), with its 95% confidence interval.
+        for (measure, unit), part in hospitals.groupby(["measure", "unit"], sort=False):
+            together = part[part["site"] == TOTAL]
+            if together.empty:
+                continue
             sections.append(
                 Section(
-                    f"{measure} ({unit})",
-                    explanation,
-                    yearly_lines(part, "value", f"{measure}, {unit}", unit, width=width),
+                    f"{measure}: {TOTAL} ({unit})",
+                    EXPLAIN["performance_chart"],
+                    yearly_lines(
+                        together,
+                        "value",
+                        f"{measure}, {TOTAL}, {unit} (band: 95% confidence interval)",
+                        unit,
+                        width=width,
+                        interval=("lower", "upper"),
+                    ),
+                    key="hospital",
                 )
             )
+    for (measure, unit), part in travel_frame(datasets).groupby(["measure", "unit"], sort=False):
+        sections.append(
+            Section(
+                f"{measure} ({unit})",
+                EXPLAIN["travel"],
+                yearly_lines(part, "value", f"{measure}, {unit}", unit, width=width),
+                key="travel",
+            )
+        )
     assumptions = "".join(
         f"<details><summary>Assumptions: {html.escape(scenario_title(ds))}</summary>"
         f"<p>{html.escape(str(ds.attrs.get('scenario_description', '')))}</p>"
@@ -181,7 +319,12 @@ def pack_sections(
         for ds in datasets
     )
     sections.append(
-        Section("Assumptions behind each scenario", EXPLAIN["assumptions"], html=assumptions)
+        Section(
+            "Assumptions behind each scenario",
+            EXPLAIN["assumptions"],
+            html=assumptions,
+            key="assumptions",
+        )
     )
     return sections
 
@@ -196,45 +339,75 @@ def overload_warnings(datasets: Sequence[xr.Dataset]) -> list[tuple[str, str]]:
     return out
 
 
-def provenance_line(ds: xr.Dataset) -> str:
-    """One line saying how a result was made."""
-    attrs = ds.attrs
-    return (
-        f"sefton-finance {attrs.get('sefton_finance_version', '?')}, commit {attrs.get('git_commit', '?')}, "
-        f"scenario sha256 {str(attrs.get('scenario_sha256', '?'))[:12]}, baseline sha256 "
-        f"{str(attrs.get('baseline_sha256', '?'))[:12]}, seed {attrs.get('seed', '?')}, draws "
-        f"{attrs.get('draws', ds.sizes.get('draw', 1))}, created {attrs.get('created', '?')}"
-    )
-
-
 PACK_CSS = """
 body {font-family: -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif; color: #1c2833;
-      max-width: 960px; margin: 24px auto; padding: 0 16px;}
+      max-width: 1000px; margin: 24px auto; padding: 0 16px;}
 h1 {font-size: 24px; margin-bottom: 4px;} h2 {font-size: 18px; margin: 28px 0 4px 0;}
 p.explain {margin: 0 0 8px 0; color: #424949;} p.meta {color: #566573; font-size: 12px;}
 pre {background: #f4f6f6; padding: 8px; font-size: 12px; overflow-x: auto;}
 details {margin: 6px 0;} summary {cursor: pointer; font-weight: 600;}
 p.provenance {font-size: 11px; color: #566573;}
-@media print {h2 {page-break-after: avoid;} .bk-root {page-break-inside: avoid;}}
+div.figure {margin: 0 0 12px 0;}
+@page {size: A4 landscape; margin: 12mm;}
+@media print {
+  /* Shading carries meaning (deficit, surplus, bands): print it. */
+  * {-webkit-print-color-adjust: exact; print-color-adjust: exact;}
+  body {max-width: none; margin: 0; padding: 0; font-size: 11px;}
+  h1 {font-size: 18px;} h2 {font-size: 14px; margin: 12px 0 2px 0;}
+  h2, p.explain {break-after: avoid; page-break-after: avoid;}
+  /* A chart or table and its caption stay on one page, with the heading before it. */
+  div.figure, div.headline, table, .bk-root, [data-root-id] {break-inside: avoid;
+    page-break-inside: avoid;}
+  section.chart {break-inside: avoid; page-break-inside: avoid;}
+  /* The assumptions print open, though they are folded on screen. */
+  details::details-content {content-visibility: visible; display: block;}
+  details > * {display: block;}
+  summary {list-style: none;}
+  pre {white-space: pre-wrap; overflow: visible; font-size: 9px;}
+}
 """
+
+OPEN_FOR_PRINT = (
+    "<script>window.addEventListener('beforeprint',function(){"
+    "document.querySelectorAll('details').forEach(function(d){d.open=true;});});</script>"
+)
+"""Browsers without ``::details-content`` open the assumptions when printing."""
+
+
+def bokeh_resources():
+    """bokeh's core bundle only, inlined: the static charts need no widgets, tables,
+    WebGL or MathJax bundles (about 2.9 MB of script between them)."""
+    from bokeh.resources import Resources
+
+    # Importing Panel registers an extension whose JS is a *file* (``js_files``), which
+    # would be a broken relative link in a stand-alone page; the static charts do not need it.
+    return Resources(mode="inline", components=["bokeh"])
 
 
 def render_pack_html(
-    datasets: Sequence[xr.Dataset], title: str = "Sefton system finances: board pack"
+    datasets: Sequence[xr.Dataset],
+    title: str = "Sefton system finances: board pack",
+    year: str | None = None,
+    comparator: str | None = None,
 ) -> str:
-    """The whole pack as one HTML document with bokeh's JavaScript and CSS inlined."""
+    """The whole pack as one HTML document with bokeh's JavaScript and CSS inlined.
+
+    Parameters
+    ----------
+    datasets : sequence of xarray.Dataset
+    title : str
+    year, comparator : str, optional
+        As :func:`pack_sections` (the year must be one every result has).
+    """
+    choose(datasets, year, comparator)
     load_holoviews()
     import holoviews as hv
     from bokeh.embed import components
-    from bokeh.resources import Resources
 
-    # Only bokeh's own bundles, inlined. Importing Panel registers an extension whose JS is
-    # a *file* (``js_files``), which would be a broken relative link in a stand-alone page;
-    # the static charts do not need it.
-    resources = Resources(mode="inline")
+    resources = bokeh_resources()
     inline_js = "".join(f"<script>{code}</script>" for code in resources.js_raw)
     inline_css = "".join(f"<style>{code}</style>" for code in resources.css_raw)
-    sections = pack_sections(datasets)
+    sections = pack_sections(datasets, year=year, comparator=comparator)
     models = {
         f"figure{i}": hv.render(s.figure, backend="bokeh")
         for i, s in enumerate(sections)
@@ -244,81 +417,34 @@ def render_pack_html(
     names = ", ".join(scenario_title(ds) for ds in datasets)
     body = [
         f"<h1>{html.escape(title)}</h1>",
-        f"<p class='meta'>Scenarios: {html.escape(names)}. Money in GBP millions, cash terms; surplus positive, "
-        f"deficit negative. Generated {dt.datetime.now(dt.UTC):%d %B %Y %H:%M} UTC.</p>",
+        f"<p class='meta'>Scenarios: {html.escape(names)}. Money in GBP millions, cash terms; "
+        "surplus positive, deficit negative. Central run: every assumption at its midpoint; "
+        "draws: Monte Carlo outcomes. "
+        f"Generated {dt.datetime.now(dt.UTC):%d %B %Y %H:%M} UTC.</p>",
     ]
     for i, section in enumerate(sections):
+        kind = " chart" if section.figure is not None else ""
         body.append(
-            f"<section><h2>{html.escape(section.title)}</h2><p class='explain'>{html.escape(section.explanation)}</p>"
+            f"<section class='{section.key}{kind}'><h2>{html.escape(section.title)}</h2>"
+            f"<p class='explain'>{html.escape(section.explanation)}</p>"
         )
         if section.figure is not None:
-            body.append(divs[f"figure{i}"])
+            body.append(f"<div class='figure'>{divs[f'figure{i}']}</div>")
         body.append(section.html + "</section>")
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title>{inline_js}{inline_css}"
-        f"<style>{PACK_CSS}{TABLE_CSS}</style>{script}</head><body>{''.join(body)}</body></html>"
+        f"<style>{PACK_CSS}{TABLE_CSS}</style>{script}{OPEN_FOR_PRINT}</head>"
+        f"<body>{''.join(body)}</body></html>"
     )
 
 
-def pack_tables(datasets: Sequence[xr.Dataset]) -> dict[str, pd.DataFrame]:
-    """The pack's numbers as named tables (sheet name -> DataFrame), GBP m unless stated."""
-    datasets = list(datasets)
-    reference = find_reference(datasets)
-    frames = {
-        "system_quantiles_gbp_m": fan_frame(datasets),
-        "break_even_probability": break_even_frame(datasets),
-        "surplus_by_org_gbp_m": pd.concat(
-            {scenario_name(ds): organisation_table(ds) for ds in datasets},
-            names=["scenario", "organisation"],
-        ),
-        "activity_change": activity_frame(datasets),
-        "waiting_list": waiting_frame(datasets),
-    }
-    for ds in datasets:
-        if "bridge" in ds and ds is not reference:
-            frames[f"bridge_{scenario_name(ds)}"[:31]] = bridge_frame(ds, reference)[
-                ["step", "value", "start", "end"]
-            ]
-    performance = performance_frame(datasets)
-    if len(performance):
-        frames["performance"] = performance
-    travel = travel_frame(datasets)
-    if len(travel):
-        frames["travel_co2"] = travel
-    frames["assumptions"] = pd.DataFrame(
-        {
-            "scenario": [scenario_name(ds) for ds in datasets],
-            "title": [scenario_title(ds) for ds in datasets],
-            "description": [str(ds.attrs.get("scenario_description", "")) for ds in datasets],
-            "scenario_file": [str(ds.attrs.get("scenario_text", "")) for ds in datasets],
-            "provenance": [provenance_line(ds) for ds in datasets],
-        }
-    )
-    return frames
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""Text a spreadsheet may read as a formula (or as DDE) when a cell is typed in or pasted."""
-
-
-def _keep_text_as_text(sheet) -> None:
-    """Store every text cell of an openpyxl worksheet as a string, never as a formula.
-
-    openpyxl turns any string that starts with "=" into a live formula, so a scenario
-    title such as ``=HYPERLINK(...)`` would run in every cell that repeats it.
-    Text that a spreadsheet could still read as a formula also gets Excel's quote
-    prefix, so it stays text when someone edits the cell. Numbers are left alone.
-    """
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-                if cell.value.startswith(FORMULA_STARTS):
-                    cell.quotePrefix = True
-
-
-def write_pack(datasets: Sequence[xr.Dataset], out: str | Path) -> tuple[Path, Path]:
+def write_pack(
+    datasets: Sequence[xr.Dataset],
+    out: str | Path,
+    year: str | None = None,
+    comparator: str | None = None,
+) -> tuple[Path, Path]:
     """Write the board pack: a self-contained HTML file and an Excel workbook beside it.
 
     Parameters
@@ -327,27 +453,27 @@ def write_pack(datasets: Sequence[xr.Dataset], out: str | Path) -> tuple[Path, P
         Scenario results to compare.
     out : str or Path
         The HTML file; the workbook gets the same name with ``.xlsx``.
+    year : str, optional
+        The year of the headline, bridges and the other one-year views, in both files;
+        default the last year every result has.
+    comparator : str, optional
+        Scenario name to compare against; default do nothing.
 
     Returns
     -------
     (Path, Path)
         The HTML file and the workbook.
+
+    Raises
+    ------
+    ValueError
+        As :func:`choose`; nothing is written.
     """
-    if not datasets:
-        raise ValueError("the board pack needs at least one result")
+    datasets = list(datasets)
+    choose(datasets, year, comparator)
     out = Path(out)
-    text = render_pack_html(datasets)
+    text = render_pack_html(datasets, year=year, comparator=comparator)
+    # The workbook first: if it fails, neither file is written.
+    xlsx_path = write_workbook(datasets, out.with_suffix(".xlsx"), year=year, comparator=comparator)
     html_path = atomic_write(out, lambda p: p.write_text(text, encoding="utf-8"))
-
-    def workbook(path: Path) -> None:
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            for sheet, frame in pack_tables(datasets).items():
-                frame.to_excel(
-                    writer,
-                    sheet_name=sheet[:31],
-                    index=isinstance(frame.index, pd.MultiIndex) or frame.index.name is not None,
-                )
-                _keep_text_as_text(writer.sheets[sheet[:31]])
-
-    xlsx_path = atomic_write(out.with_suffix(".xlsx"), workbook)
     return html_path, xlsx_path

@@ -4,20 +4,40 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import xarray as xr
+
+from sefton_finance import palette
+from sefton_finance.analysis import intervention_names
+from sefton_finance.comparison import comparator_table, wrong_pocket
+from sefton_finance.headline import find_comparator
 
 GBP_M = 1e6
 SYSTEM = "Sefton system"
 QUANTILES = (0.1, 0.5, 0.9)
 """The fan band is P10-P90 around the median."""
 
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
-"""Okabe-Ito colours (distinguishable with common colour-vision deficiencies), one per scenario."""
-DEFICIT_COLOUR = "#C0392B"
-SURPLUS_COLOUR = "#1E8449"
+PALETTE = (
+    palette.BLUE,
+    palette.ORANGE,
+    palette.BLUISH_GREEN,
+    palette.REDDISH_PURPLE,
+    palette.SKY_BLUE,
+    palette.VERMILLION,
+)
+"""Okabe-Ito colours in order (for a chart of things that are not scenarios); a scenario's
+colour comes from its name, :func:`scenario_colour`."""
+DEFICIT_COLOUR = palette.DEFICIT_COLOUR
+SURPLUS_COLOUR = palette.SURPLUS_COLOUR
+KIND_LABELS: dict[str, str] = {
+    "cash_releasing": "Cash-releasing",
+    "cost_avoidance": "Cost avoidance",
+    "non_cash_releasing": "Non-cash-releasing (capacity reused)",
+}
+"""Savings by kind (see :mod:`sefton_finance.model.savings`)."""
 
 POD_LABELS: dict[str, str] = {
     "gp_appointment": "GP appointments",
@@ -64,11 +84,15 @@ INTERVENTION_LABELS: dict[str, str] = {
 }
 
 EXPLAIN: dict[str, str] = {
-    "fan": "The line is the median forecast of the whole Sefton system's surplus (deficit below "
-    "zero); the shaded band holds 8 in 10 of the simulated outcomes.",
+    "fan": "The solid line is the central run of the whole Sefton system's surplus (deficit "
+    "below zero): every assumption at its midpoint, the figure the tables show. Where a "
+    "result has Monte Carlo draws, the dashed line is their median and the shaded band "
+    "holds 8 in 10 of them (P10 to P90).",
+    "performance_chart": "Mean over the model's replications; the band is its 95% confidence "
+    "interval. Each hospital's own figures are in the table above.",
     "break_even": "How likely the Sefton system is to end each year at break-even or better, "
     "across the simulated outcomes.",
-    "table": "Each organisation's surplus (green) or deficit (red) under central assumptions; the "
+    "table": "Each organisation's surplus (blue) or deficit (orange) under central assumptions; the "
     "system row adds up the Sefton organisations (payments between them cancel out).",
     "bridge": "How each intervention moves the system position from the do-nothing forecast to "
     "this scenario; 'overlap' is what is left because interventions act on the same patients.",
@@ -78,30 +102,30 @@ EXPLAIN: dict[str, str] = {
     "the benefit reaches every part of Sefton.",
     "waiting": "People waiting for planned care at the end of each year (outpatients and planned "
     "admissions), all localities.",
-    "performance": "Capacity and performance from the discrete-event model of the hospital.",
+    "performance": "Capacity and performance from the discrete-event model of the two acute "
+    "hospitals: the line is the mean over the model's replications, the band its 95% "
+    "confidence interval. Counts are added up over the hospitals; A&E measures are "
+    "weighted by each hospital's A&E attendances; occupancy is occupied beds over beds open.",
     "overload": "Where demand exceeds what a hospital's cubicles, beds or clinics can do, or a "
     "queue never settles, the discrete-event model has no steady state: its waits and the "
     "cost of congestion grow with the years simulated and are not estimates.",
     "travel": "Travel and carbon avoided when care moves closer to home or online.",
+    "headline": "The answer at a glance, for the final year every scenario reaches.",
+    "comparator": "Each scenario minus the comparator, organisation by organisation (GBP m, "
+    "central run). With Monte Carlo draws the differences are taken draw by draw (the "
+    "scenarios share their random numbers), giving the P10 to P90 range and the chance "
+    "that the scenario does better.",
+    "wrong_pocket": "What each intervention on its own does to each organisation's surplus: "
+    "a saving that lands with one organisation while another pays (a commissioner funds "
+    "the scheme, a hospital's costs fall) is money in the wrong pocket, to be shared.",
+    "savings": "What kind of saving each intervention makes: cash-releasing (cost falls "
+    "below today's budget), cost avoidance (growth that never happens) and "
+    "non-cash-releasing (capacity freed and used again by other patients: no cash moves). "
+    "Interventions on their own, and all of them together.",
+    "break_even_single": "These results are single runs at central assumptions: a chance of "
+    "breaking even needs Monte Carlo draws (sefton-finance run --draws N).",
     "assumptions": "The scenario file exactly as run: every assumption behind the numbers.",
 }
-
-DES_VARIABLES: dict[str, tuple[str, str, float]] = {
-    "ed_4hr_performance": ("A&E type 1 seen within 4 hours", "%", 100.0),
-    "ae_4hr_performance": ("All A&E seen within 4 hours", "%", 100.0),
-    "bed_occupancy_rate": ("Acute bed occupancy", "%", 100.0),
-    "rtt_18wk_performance": ("Incomplete RTT pathways within 18 weeks", "%", 100.0),
-    "op_waiting_list": ("Outpatient waiting list (DES)", "patients", 1.0),
-    "elective_cancellations": (
-        "Planned operations cancelled for want of a bed",
-        "cancellations",
-        1.0,
-    ),
-}
-"""DES outputs shown when a result carries them: label, display unit, scale to that unit.
-
-A result's variable matches when its name ends with one of these keys (so a
-``des_`` prefix is fine)."""
 
 TRAVEL_WORDS = ("co2", "carbon", "travel", "_km")
 """A variable whose name contains one of these is shown in the travel / carbon panel."""
@@ -159,16 +183,21 @@ def _year_rows(ds: xr.Dataset, values: xr.DataArray, column: str, **labels: str)
 
 
 def fan_frame(datasets: Sequence[xr.Dataset], variable: str = "system_surplus") -> pd.DataFrame:
-    """System surplus quantiles by scenario and year (GBP m).
+    """System surplus by scenario and year (GBP m): the central run and quantiles of draws.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``scenario, title, year, p10, p50, p90``.
+        Columns ``scenario, title, year, central, p10, p50, p90, draws``: ``central``
+        is the central run (draw 0: every assumption at its midpoint, the figure the
+        tables show), ``p10``-``p90`` are across the draws (all equal to the central
+        run for a single run), ``draws`` how many there are.
     """
     rows = []
     for ds in datasets:
         q = quantiles(ds[variable]) / GBP_M
+        central = _principal(ds[variable]) / GBP_M
+        draws = int(ds.sizes.get("draw", 1)) if "draw" in ds[variable].dims else 1
         for year in ds.year.values:
             values = q.sel(year=year).values
             rows.append(
@@ -176,10 +205,12 @@ def fan_frame(datasets: Sequence[xr.Dataset], variable: str = "system_surplus") 
                     "scenario": scenario_name(ds),
                     "title": scenario_title(ds),
                     "year": str(year),
+                    "central": float(central.sel(year=year)),
                     **{
                         f"p{round(p * 100):02d}": float(v)
                         for p, v in zip(QUANTILES, values, strict=True)
                     },
+                    "draws": draws,
                 }
             )
     return pd.DataFrame(rows)
@@ -188,7 +219,8 @@ def fan_frame(datasets: Sequence[xr.Dataset], variable: str = "system_surplus") 
 def break_even_frame(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
     """Probability that the system surplus is at least zero, by scenario and year.
 
-    Without draws the probability is 1 (break-even or better) or 0.
+    Without draws the probability is 1 (break-even or better) or 0 and ``draws`` is 1:
+    charts leave such rows out, since one run estimates no chance.
     """
     rows = []
     for ds in datasets:
@@ -196,7 +228,8 @@ def break_even_frame(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
         probability = (
             (surplus >= 0).mean("draw") if "draw" in surplus.dims else (surplus >= 0).astype(float)
         )
-        rows += _year_rows(ds, probability, "probability")
+        draws = int(surplus.sizes.get("draw", 1))
+        rows += [{**row, "draws": draws} for row in _year_rows(ds, probability, "probability")]
     return pd.DataFrame(rows)
 
 
@@ -344,42 +377,15 @@ def waiting_frame(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _yearly(array: xr.DataArray, how: str = "mean") -> xr.DataArray | None:
-    """Reduce a variable to ``year``: median over draws, then ``how`` (mean or sum) over the rest.
-
-    Rates (4-hour performance, occupancy) are averaged; amounts (km, tonnes) summed.
-    """
+def _yearly(array: xr.DataArray) -> xr.DataArray | None:
+    """An amount (km, tonnes) by ``year``: median over draws, summed over every other dim."""
     if "year" not in array.dims:
         return None
     array = _median(array)
     if "replication" in array.dims:
         array = array.mean("replication")
     extra = [d for d in array.dims if d != "year"]
-    if not extra:
-        return array
-    return array.sum(extra) if how == "sum" else array.mean(extra)
-
-
-def performance_frame(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
-    """DES capacity and performance by scenario and year, for results that carry them.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``scenario, title, measure, unit, year, value``; empty when no DES ran.
-    """
-    rows = []
-    for ds in datasets:
-        for name in ds.data_vars:
-            key = next((k for k in DES_VARIABLES if str(name).endswith(k)), None)
-            if key is None or str(name).endswith("_month"):
-                continue
-            yearly = _yearly(ds[name])
-            if yearly is None:
-                continue
-            label, unit, scale = DES_VARIABLES[key]
-            rows += _year_rows(ds, yearly * scale, "value", measure=label, unit=unit)
-    return pd.DataFrame(rows, columns=["scenario", "title", "measure", "unit", "year", "value"])
+    return array.sum(extra) if extra else array
 
 
 def travel_frame(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
@@ -389,7 +395,7 @@ def travel_frame(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
         for name in ds.data_vars:
             if not any(word in str(name).lower() for word in TRAVEL_WORDS):
                 continue
-            yearly = _yearly(ds[name], how="sum")
+            yearly = _yearly(ds[name])
             if yearly is None:
                 continue
             label = str(ds[name].attrs.get("long_name", name))
@@ -401,19 +407,124 @@ def travel_frame(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
 
 
 def find_reference(datasets: Sequence[xr.Dataset]) -> xr.Dataset | None:
-    """The do-nothing result among ``datasets`` (a scenario with no interventions), if any."""
-    for ds in datasets:
-        if scenario_name(ds) == "do_nothing":
-            return ds
-    for ds in datasets:
-        if ds.sizes.get("intervention", 0) == 0 or ("bridge" in ds and not ds["intervention"].size):
-            return ds
-    return None
+    """The do-nothing result among ``datasets``, if any (the headline's rule:
+    :func:`sefton_finance.headline.find_comparator`)."""
+    return find_comparator(datasets)
 
 
 def colour_for(index: int) -> str:
-    """The colour of the ``index``-th scenario, the same in every chart."""
+    """The ``index``-th colour of :data:`PALETTE` (for series that are not scenarios;
+    a scenario's colour is :func:`scenario_colour`, by its name)."""
     return PALETTE[index % len(PALETTE)]
+
+
+def scenario_colour(ds: xr.Dataset | str) -> str:
+    """A scenario's colour, from its name: the same on every page and in every chart."""
+    return palette.scenario_colour(ds if isinstance(ds, str) else scenario_name(ds))
+
+
+def has_draws(ds: xr.Dataset) -> bool:
+    """Whether a result holds Monte Carlo draws (more than the central run)."""
+    return "draw" in ds.dims and ds.sizes["draw"] > 1
+
+
+def common_years(datasets: Sequence[xr.Dataset]) -> list[str]:
+    """The financial years every result has, in order."""
+    years = [str(y) for y in datasets[0].year.values]
+    for ds in datasets[1:]:
+        theirs = {str(y) for y in ds.year.values}
+        years = [y for y in years if y in theirs]
+    return years
+
+
+def comparator_frame(datasets: Sequence[xr.Dataset], reference: xr.Dataset) -> pd.DataFrame:
+    """Each scenario's difference from ``reference``, by organisation and year (GBP m).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``scenario, title, comparator, organisation, year, central, p10, p50,
+        p90, probability_better, draws`` (from
+        :func:`sefton_finance.comparison.comparator_table`; ``central`` is draw 0).
+        Scenarios run on another baseline than the comparator are left out.
+    """
+    frames = []
+    for ds in datasets:
+        if ds is reference:
+            continue
+        try:
+            table = comparator_table(ds, reference)
+        except ValueError:
+            continue  # another baseline, or no shared year: not a comparison
+        table = table.reset_index().rename(columns={"principal": "central"})
+        table.insert(0, "comparator", scenario_title(reference))
+        table.insert(0, "title", scenario_title(ds))
+        table.insert(0, "scenario", scenario_name(ds))
+        frames.append(table)
+    columns = ["scenario", "title", "comparator", "organisation", "year", "central"]
+    columns += ["p10", "p50", "p90", "probability_better", "draws"]
+    return (
+        pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+    )
+
+
+def wrong_pocket_frame(ds: xr.Dataset, year: str) -> pd.DataFrame:
+    """The wrong-pocket matrix for ``year``: interventions (rows) by organisation (columns),
+    the change in each organisation's surplus the intervention makes on its own, GBP m
+    (central run), with a ``Sefton system`` column (their sum).
+
+    Empty when the result has no bridge by organisation. ``attrs`` carry the year, and
+    with draws the P10 and P90 matrices (``p10``, ``p90``).
+    """
+    if "bridge_by_org" not in ds or not intervention_names(ds):
+        return pd.DataFrame()
+    long = wrong_pocket(ds, year).reset_index()
+    long["intervention"] = long["intervention"].map(intervention_label)
+    order = list(dict.fromkeys(long["organisation"]))
+    rows = list(dict.fromkeys(long["intervention"]))
+
+    def matrix(column: str) -> pd.DataFrame:
+        wide = long.pivot(index="intervention", columns="organisation", values=column)
+        wide = wide.loc[rows, order]
+        wide.insert(0, SYSTEM, wide.sum(axis=1))
+        wide.index.name, wide.columns.name = "intervention", None
+        return wide
+
+    frame = matrix("principal")
+    frame.attrs["year"] = year
+    if has_draws(ds):
+        frame.attrs["p10"], frame.attrs["p90"] = matrix("p10"), matrix("p90")
+    return frame
+
+
+def savings_frame(ds: xr.Dataset, year: str) -> pd.DataFrame:
+    """Savings by kind in ``year``, GBP m, central run: each intervention on its own (from
+    ``bridge_savings``) and all interventions together (``savings`` summed over the
+    organisations inside the system), with a total column.
+
+    Empty when the result carries no savings by kind. The rows on their own do not add
+    up to the together row: interventions act on the same patients (the bridge's overlap).
+    """
+    if "savings" not in ds or not intervention_names(ds):
+        return pd.DataFrame()
+    kinds = [str(k) for k in ds.kind.values]
+    rows = {}
+    if "bridge_savings" in ds:
+        own = _principal(ds["bridge_savings"]).sel(year=year) / GBP_M
+        for name in intervention_names(ds):
+            rows[intervention_label(name)] = own.sel(intervention=name).sel(kind=kinds).values
+    inside = (
+        ds["in_system"].values.astype(bool)
+        if "in_system" in ds.coords
+        else np.ones(ds.sizes["org"], bool)
+    )
+    together = _principal(ds["savings"]).sel(year=year).isel(org=np.flatnonzero(inside))
+    rows["All interventions together"] = (together.sum("org") / GBP_M).sel(kind=kinds).values
+    frame = pd.DataFrame(rows, index=[KIND_LABELS.get(k, k) for k in kinds]).T
+    frame["Total"] = frame.sum(axis=1)
+    frame.index.name = "intervention"
+    frame.attrs["year"] = year
+    return frame
 
 
 def money(value: float) -> str:
@@ -422,42 +533,149 @@ def money(value: float) -> str:
     return f"{value:,.1f}".replace("-", "\u2212")
 
 
-def surplus_table_html(table: pd.DataFrame, scenario: str, caption: str = "") -> str:
-    """An organisation-by-year table (GBP m) as HTML, deficits red and surpluses green.
+SURPLUS_RGB = "0,114,178"
+DEFICIT_RGB = "213,94,0"
+BALANCED_RGB = "128,139,150"
+"""Cell shading: the palette's blue (surplus, gain) and vermillion (deficit, loss)."""
 
-    Cells carry ``data-scenario``, ``data-org`` and ``data-year`` attributes so tests and
-    screen readers can find a value without relying on layout.
+
+def shade(value: float, scale: float) -> tuple[str, str]:
+    """``(class, style)`` of a money cell: blue for a surplus or gain, vermillion for a
+    deficit or loss, stronger for larger amounts (relative to ``scale``)."""
+    strength = 0.12 + 0.5 * min(abs(float(value)) / max(scale, 1e-9), 1.0)
+    if value < -0.05:
+        return "deficit", f"background: rgba({DEFICIT_RGB},{strength:.2f})"
+    if value > 0.05:
+        return "surplus", f"background: rgba({SURPLUS_RGB},{strength:.2f})"
+    return "balanced", f"background: rgba({BALANCED_RGB},0.12)"
+
+
+def surplus_table_html(
+    table: pd.DataFrame,
+    scenario: str,
+    caption: str = "",
+    corner: str = "GBP m",
+    table_class: str = "surplus-table",
+    row_class: dict[str, str] | None = None,
+    notes: pd.DataFrame | None = None,
+) -> str:
+    """A table of GBP m (rows by columns) as HTML, deficits vermillion, surpluses blue.
+
+    Cells carry ``data-scenario``, ``data-org`` (the row) and ``data-year`` (the column)
+    attributes so tests and screen readers can find a value without relying on layout.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows (organisations, interventions) by columns (years, organisations, kinds).
+    corner : str
+        The top-left header cell (the units).
+    row_class : dict, optional
+        Extra class of a row, by its label (default: the system row is ``system``).
+    notes : pandas.DataFrame, optional
+        Same shape as ``table``: text each cell carries as its ``title`` (a tooltip),
+        e.g. the P10 to P90 range.
     """
-    scale = max(float(np.abs(table.to_numpy()).max()) if table.size else 0.0, 1e-9)
+    values = table.to_numpy(dtype=float) if table.size else np.zeros((0, 0))
+    scale = max(float(np.nanmax(np.abs(values))) if values.size else 0.0, 1e-9)
+    row_class = {SYSTEM: "system"} if row_class is None else row_class
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
     body = []
-    for org, values in table.iterrows():
+    for org, row in table.iterrows():
         cells = []
-        for year, value in values.items():
-            strength = 0.15 + 0.55 * min(abs(float(value)) / scale, 1.0)
-            rgb = "192,57,43" if value < -0.05 else ("30,132,73" if value > 0.05 else "128,139,150")
-            kind = "deficit" if value < -0.05 else ("surplus" if value > 0.05 else "balanced")
+        for column, value in row.items():
+            kind, style = shade(float(value), scale)
+            note = ""
+            if notes is not None:
+                note = f' title="{html.escape(str(notes.loc[org, column]))}"'
             cells.append(
-                f'<td class="{kind}" style="background: rgba({rgb},{strength:.2f})" '
+                f'<td class="{kind}" style="{style}"{note} '
                 f'data-scenario="{html.escape(scenario)}" data-org="{html.escape(str(org))}" '
-                f'data-year="{html.escape(str(year))}">{money(float(value))}</td>'
+                f'data-year="{html.escape(str(column))}">{money(float(value))}</td>'
             )
-        row_class = ' class="system"' if org == SYSTEM else ""
-        body.append(
-            f'<tr{row_class}><th scope="row">{html.escape(str(org))}</th>{"".join(cells)}</tr>'
-        )
+        extra = row_class.get(str(org))
+        css = f' class="{html.escape(extra)}"' if extra else ""
+        body.append(f'<tr{css}><th scope="row">{html.escape(str(org))}</th>{"".join(cells)}</tr>')
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return (
-        f'<table class="surplus-table" data-scenario="{html.escape(scenario)}">{cap}'
-        f'<thead><tr><th scope="col">GBP m</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        f'<table class="{html.escape(table_class)}" data-scenario="{html.escape(scenario)}">{cap}'
+        f'<thead><tr><th scope="col">{html.escape(corner)}</th>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
     )
 
 
 TABLE_CSS = """
-table.surplus-table {border-collapse: collapse; font-size: 13px; margin: 4px 0 12px 0;}
-table.surplus-table caption {caption-side: top; text-align: left; font-weight: 600; padding: 4px 0;}
-table.surplus-table th, table.surplus-table td {padding: 3px 8px; border-bottom: 1px solid #ddd;}
-table.surplus-table td {text-align: right; font-variant-numeric: tabular-nums;}
-table.surplus-table th[scope=row] {text-align: left; font-weight: normal; white-space: nowrap;}
-table.surplus-table tr.system th, table.surplus-table tr.system td {font-weight: 700;}
+table.surplus-table, table.board-table {border-collapse: collapse; font-size: 13px;
+  margin: 4px 0 12px 0;}
+table.surplus-table caption, table.board-table caption {caption-side: top; text-align: left;
+  font-weight: 600; padding: 4px 0;}
+table.surplus-table th, table.surplus-table td, table.board-table th, table.board-table td {
+  padding: 3px 8px; border-bottom: 1px solid #ddd;}
+table.surplus-table td, table.board-table td {text-align: right; font-variant-numeric: tabular-nums;}
+table.surplus-table th[scope=row], table.board-table th[scope=row] {text-align: left;
+  font-weight: normal; white-space: nowrap;}
+table.board-table th[scope=col] {vertical-align: bottom;}
+table.surplus-table tr.system th, table.surplus-table tr.system td,
+table.board-table tr.system th, table.board-table tr.system td,
+table.board-table tr.together th, table.board-table tr.together td {font-weight: 700;}
+table.board-table td.capped {font-style: italic;}
+table.board-table td.text {text-align: left;}
+div.headline {border-left: 6px solid #0072B2; background: #f2f7fb; padding: 10px 14px;
+  margin: 8px 0 16px 0; font-size: 16px; line-height: 1.45;}
+div.headline p {margin: 0;}
+p.note {font-size: 12px; color: #424949; margin: 2px 0 10px 0;}
 """
+
+
+@dataclass(frozen=True)
+class PackChoice:
+    """The year and comparator a pack is drawn for (the same in the HTML and the workbook)."""
+
+    year: str
+    """Year of the headline, bridge, wrong-pocket, savings, activity and locality views."""
+    reference: xr.Dataset | None
+    """The comparator (do nothing unless another is chosen), if among the results."""
+    years: tuple[str, ...]
+    """The years every result has."""
+
+
+def choose(
+    datasets: Sequence[xr.Dataset], year: str | None = None, comparator: str | None = None
+) -> PackChoice:
+    """The pack's year (default: the last year every result has) and comparator.
+
+    Raises
+    ------
+    ValueError
+        No results, no shared year, a ``year`` the results do not all have, or a
+        ``comparator`` that is not among them.
+    """
+    datasets = list(datasets)
+    if not datasets:
+        raise ValueError("the board pack needs at least one result")
+    years = common_years(datasets)
+    if not years:
+        raise ValueError("the results share no financial year")
+    if year in (None, "all years"):
+        year = years[-1]
+    elif year not in years:
+        raise ValueError(f"year {year!r}: the results all have only {', '.join(years)}")
+    if comparator is None:
+        reference = find_reference(datasets)
+    else:
+        reference = next((ds for ds in datasets if scenario_name(ds) == comparator), None)
+        if reference is None:
+            names = ", ".join(scenario_name(ds) for ds in datasets)
+            raise ValueError(f"comparator {comparator!r} is not among the results ({names})")
+    return PackChoice(year, reference, tuple(years))
+
+
+def provenance_line(ds: xr.Dataset) -> str:
+    """One line saying how a result was made."""
+    attrs = ds.attrs
+    return (
+        f"sefton-finance {attrs.get('sefton_finance_version', '?')}, commit {attrs.get('git_commit', '?')}, "
+        f"scenario sha256 {str(attrs.get('scenario_sha256', '?'))[:12]}, baseline sha256 "
+        f"{str(attrs.get('baseline_sha256', '?'))[:12]}, seed {attrs.get('seed', '?')}, draws "
+        f"{attrs.get('draws', ds.sizes.get('draw', 1))}, created {attrs.get('created', '?')}"
+    )
