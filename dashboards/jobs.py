@@ -139,9 +139,8 @@ def compare_view(paths: list[str], year: str | None, comparator: str | None) -> 
 
     hv = load_holoviews()
     datasets = [store.load_result(Path(p)) for p in paths]
-    options = {} if comparator is None else {"comparator": comparator}
     out = []
-    for section in report.pack_sections(datasets, year=year, width=None, **options):
+    for section in report.pack_sections(datasets, year=year, width=None, comparator=comparator):
         item = height = None
         if section.figure is not None:
             model = hv.render(section.figure, backend="bokeh")
@@ -152,7 +151,7 @@ def compare_view(paths: list[str], year: str | None, comparator: str | None) -> 
                 "title": section.title,
                 "explanation": section.explanation,
                 "html": section.html,
-                "key": getattr(section, "key", ""),
+                "key": section.key,
                 "item": item,
                 "height": height,
             }

@@ -20,7 +20,7 @@ import param
 
 from dashboards import jobs, store
 from dashboards.text import markdown_text
-from sefton_finance import report
+from sefton_finance import palette, report
 from sefton_finance.config.levers import central
 from sefton_finance.config.loading import parse_scenario
 from sefton_finance.config.scenario import Scenario, scenario_to_yaml
@@ -304,7 +304,7 @@ class WhatIf(pn.viewable.Viewer):
         )
         # A plain bokeh figure whose data sources are replaced in place: building a
         # HoloViews chart per move took ~200 ms on the server; this takes ~1 ms.
-        self._sources, figure = _whatif_figure()
+        self._sources, figure, self._renderers = _whatif_figure()
         self.chart = pn.pane.Bokeh(figure, sizing_mode="stretch_width", height=340)
         self.table = pn.pane.HTML("", sizing_mode="stretch_width")
         self.error = pn.pane.Alert(
@@ -399,7 +399,9 @@ class WhatIf(pn.viewable.Viewer):
             try:
                 ds = store.load_result(saved)
                 year = str(ds.year.values[-1])
-                value = float(report._principal(ds["system_surplus"]).sel(year=year)) / report.GBP_M
+                surplus = ds["system_surplus"]
+                surplus = surplus.isel(draw=0) if "draw" in surplus.dims else surplus
+                value = float(surplus.sel(year=year)) / report.GBP_M
                 text += (
                     f" The saved discrete-event result ({html.escape(saved.name)}) puts the "
                     f"system at <span class='whatif-des-saved' data-value='{value:.6f}'>"
@@ -457,7 +459,7 @@ class WhatIf(pn.viewable.Viewer):
         base_final = reference["system"][-1]
         word = "deficit" if final < 0 else "surplus"
         delta = final - base_final
-        colour = report.DEFICIT_COLOUR if final < 0 else report.SURPLUS_COLOUR
+        colour = palette.DEFICIT_COLOUR if final < 0 else palette.SURPLUS_COLOUR
         base_title = html.escape(base.title or base.name)
         headline = (
             "<div style='font-size:15px'>System position in "
@@ -477,6 +479,11 @@ class WhatIf(pn.viewable.Viewer):
         # and table it summarises have changed too.
         with pn.io.hold():
             self.error.visible = False
+            # The base keeps its own colour (the one it has on the Compare page).
+            for renderer in self._renderers["base"]:
+                for attribute in ("line_color", "fill_color"):
+                    if hasattr(renderer.glyph, attribute):
+                        setattr(renderer.glyph, attribute, palette.scenario_colour(base.name))
             self._sources["base"].data = {"year": years, "surplus": list(reference["system"])}
             self._sources["what_if"].data = {"year": years, "surplus": list(ours["system"])}
             # An invisible point at zero keeps break-even in view when every year is a deficit.
@@ -600,18 +607,25 @@ def _whatif_figure():
         y_axis_label="GBP m",
         x_axis_label="Financial year",
     )
+    renderers = {}
     for name, colour, label in (
-        ("base", report.colour_for(0), "Base"),
-        ("what_if", report.colour_for(1), "What-if"),
+        ("base", palette.GREY, "Base scenario"),
+        ("what_if", palette.BLACK, "What-if"),
     ):
-        chart.line(
-            "year", "surplus", source=sources[name], color=colour, line_width=3, legend_label=label
-        )
-        chart.scatter(
-            "year", "surplus", source=sources[name], color=colour, size=7, legend_label=label
-        )
+        dash = "dashed" if name == "what_if" else "solid"
+        renderers[name] = [
+            chart.line(
+                "year", "surplus", source=sources[name], color=colour, line_width=3,
+                line_dash=dash, legend_label=label,
+            ),
+            chart.scatter(
+                "year", "surplus", source=sources[name], color=colour, size=7, legend_label=label
+            ),
+        ]  # fmt: skip
     chart.scatter("year", "surplus", source=sources["zero"], alpha=0)
     chart.add_layout(Span(location=0, dimension="width", line_dash="dashed", line_color="black"))
     chart.add_tools(HoverTool(tooltips=[("year", "@year"), ("GBP m", "@surplus{0,0.0}")]))
-    chart.legend.location = "bottom_left"
-    return sources, chart
+    # Beside the plot, not on it: a legend inside sat on the lines.
+    legend = chart.legend[0]
+    chart.add_layout(legend, "right")
+    return sources, chart, renderers
