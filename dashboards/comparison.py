@@ -9,6 +9,7 @@ another session's page.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import io
 import tempfile
@@ -23,6 +24,8 @@ from sefton_finance import report
 from sefton_finance.results import balance_checks
 
 MAX_SCENARIOS = 4
+SETTLE_SECONDS = 0.25
+"""How long the page waits after a change of selection before building it."""
 DEFAULT_COMPARATOR = "Do nothing (or the result without interventions)"
 
 
@@ -271,6 +274,12 @@ class ScenarioComparison(pn.viewable.Viewer):
         self._body.loading = True
 
         async def job() -> None:
+            # Clicks come in bursts (remove three scenarios, add two): only the last
+            # selection of a burst is built.
+            if not jobs.compare_ready(paths, year, comparator):
+                await asyncio.sleep(SETTLE_SECONDS)
+                if generation != self._generation:
+                    return
             try:
                 sections = await jobs.compare_sections(paths, year, comparator)
             except Exception as error:  # a result the pack cannot draw: say so, keep the page

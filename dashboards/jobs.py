@@ -182,3 +182,14 @@ async def compare_sections(
         while len(_views) > CACHE_SIZE:
             _views.popitem(last=False)
     return await asyncio.wrap_future(future)
+
+
+def compare_ready(paths: list[str], year: str | None, comparator: str | None) -> bool:
+    """Whether the Compare-page view of these results is built and cached already."""
+    try:
+        key = _view_key(paths, year, comparator)
+    except OSError:
+        return False
+    with _lock:
+        future = _views.get(key)
+        return future is not None and future.done() and future.exception() is None

@@ -64,10 +64,10 @@ def board_results(small_results, tmp_path_factory):
     other = root / "other"
     other.mkdir()
     # Same name and title as the single run; only its file and its draws differ.
-    _scenario(other / "place_plan.yaml", "place_plan", 2, draws=20)
+    _scenario(other / "place_plan.yaml", "place_plan", 2)
     for name in ("short_stretch", "place_plan_des"):
         save(run_file(scenarios / f"{name}.yaml"), results / f"{name}.nc")
-    save(run_file(other / "place_plan.yaml"), results / "place_plan_draws.nc")
+    save(run_file(other / "place_plan.yaml", draws=20), results / "place_plan_draws.nc")
     return scenarios, results
 
 
