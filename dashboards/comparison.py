@@ -164,7 +164,7 @@ class ScenarioComparison(pn.viewable.Viewer):
         self.choose = pn.widgets.MultiChoice(
             name=f"Scenarios to compare (up to {MAX_SCENARIOS})",
             options=result_labels(self._files),
-            value=names[:3],
+            value=names[:MAX_SCENARIOS],
             max_items=MAX_SCENARIOS,
             sizing_mode="stretch_width",
         )
