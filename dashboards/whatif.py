@@ -9,6 +9,7 @@ writes the validated YAML to the scenarios folder and never overwrites a file.
 from __future__ import annotations
 
 import html
+import logging
 import os
 import re
 import time
@@ -38,6 +39,7 @@ CONTRACT_FORMS = {
     "Whole-system capitated budget": "capitated",
 }
 NAME = re.compile(r"^[a-z0-9_]+$")
+log = logging.getLogger("sefton_finance.dashboard")
 TITLE_LENGTH = 120
 """Most characters in a saved scenario's title (it heads charts and tables)."""
 
@@ -317,6 +319,10 @@ class WhatIf(pn.viewable.Viewer):
         was asked for is dropped, so a slow answer never overwrites a newer one."""
         self._applying = False
         """True while a base's values are being put into the widgets (one run at the end)."""
+        self._running = False
+        """A run of this session is in the workers."""
+        self._pending = False
+        """The levers moved while it ran: run again with the latest."""
 
         self.base.param.watch(self._on_base, "value")
         self.reset.on_click(self._on_base)
@@ -412,12 +418,27 @@ class WhatIf(pn.viewable.Viewer):
         self.model_note.object = text + "</p>"
 
     def _request(self) -> None:
-        """Ask for a run of the current levers; the answer arrives without blocking the page."""
+        """Ask for a run of the current levers; the answer arrives without blocking the page.
+
+        A session has at most one run in the workers at a time: moves made meanwhile are
+        folded into one run of the latest levers once it finishes, so one session
+        pressing a key thirty times cannot fill the pool that every session shares.
+        """
         self._generation += 1
-        generation, levers, base_name = self._generation, self.levers(), self.base.value
+        if self._running:
+            self._pending = True
+            return
+        self._running = True
 
         async def job() -> None:
-            await self._compute(generation, levers, base_name)
+            try:
+                while True:
+                    self._pending = False
+                    await self._compute(self._generation, self.levers(), self.base.value)
+                    if not self._pending:
+                        break
+            finally:
+                self._running = False
 
         pn.state.execute(job)
 
@@ -444,6 +465,12 @@ class WhatIf(pn.viewable.Viewer):
                 self.error.object = (
                     f"These levers do not make a valid scenario: {markdown_text(error)}"
                 )
+                self.error.visible = True
+            return
+        except Exception as error:  # a worker that died: say so, the next move retries
+            log.exception("what-if run failed")
+            if generation == self._generation:
+                self.error.object = f"The model run failed: {markdown_text(error)}"
                 self.error.visible = True
             return
         if generation != self._generation:
