@@ -85,7 +85,11 @@ def comparator_html(frame: pd.DataFrame, year: str) -> str:
         table.columns.name, table.index.name = None, None
         caption = f"{title} minus {comparator}, GBP m (central run)"
         content = surplus_table_html(
-            table, str(scenario), caption, table_class="board-table comparator"
+            table,
+            str(scenario),
+            caption,
+            table_class="board-table comparator",
+            attributes=("versus", "org", "year"),
         )
         draws = int(part["draws"].iloc[0])
         note = ""
@@ -94,7 +98,7 @@ def comparator_html(frame: pd.DataFrame, year: str) -> str:
             rows = "".join(
                 f'<tr{" class=system" if i == 0 else ""}><th scope="row">{html.escape(str(org))}</th>'
                 f"<td>{money(r.p10)} to {money(r.p90)}</td>"
-                f'<td data-scenario="{html.escape(str(scenario))}" data-org="{html.escape(str(org))}">'
+                f'<td data-versus="{html.escape(str(scenario))}" data-org="{html.escape(str(org))}">'
                 f"{html.escape(share(r.probability_better, draws))}</td></tr>"
                 for i, (org, r) in enumerate(at.iterrows())
             )
@@ -129,7 +133,8 @@ def wrong_pocket_html(frame: pd.DataFrame, scenario: str, title: str) -> str:
     )
     return wrap(
         surplus_table_html(
-            frame, scenario, caption, corner="Intervention", table_class="board-table wrong-pocket", notes=notes
+            frame, scenario, caption, corner="Intervention", table_class="board-table wrong-pocket", notes=notes,
+            attributes=("pocket", "intervention", "org"),
         ),
         "Rows: interventions; columns: organisations inside Sefton, the system first (their sum).",
     )  # fmt: skip
@@ -148,6 +153,7 @@ def savings_html(frame: pd.DataFrame, scenario: str, title: str) -> str:
             corner="Intervention",
             table_class="board-table savings",
             row_class={"All interventions together": "together"},
+            attributes=("savings", "intervention", "kind"),
         ),
         "Each intervention on its own, then all together; the rows on their own do not add "
         "up to the together row, since interventions act on the same patients.",

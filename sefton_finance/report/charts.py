@@ -18,6 +18,12 @@ LEGEND = "bottom"
 """Legends sit outside the plot, below it: never on a line or a band."""
 
 
+def _legend(entries_per_scenario: int) -> dict[str, Any]:
+    """Legend options: below the plot, one row per scenario (its band, median and central
+    run side by side), so a long list never runs off the page."""
+    return {"legend_position": LEGEND, "legend_cols": max(entries_per_scenario, 1)}
+
+
 def load_holoviews():
     import holoviews as hv
     import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)
@@ -101,8 +107,8 @@ def fan_chart(frame: pd.DataFrame, height: int = 340, width: int | None = None):
         xlabel="Financial year",
         height=height,
         responsive=width is None,
-        legend_position=LEGEND,
         show_grid=True,
+        **_legend(3 if (frame["draws"] > 1).any() else 1),
     )
     return _finish(overlay, width)
 
@@ -134,7 +140,7 @@ def break_even_chart(frame: pd.DataFrame, height: int = 280, width: int | None =
         tools=["hover"],
         multi_level=False,
         show_legend=True,
-        legend_position=LEGEND,
+        **_legend(1),
     )
     return _finish(bars, width)
 
@@ -259,14 +265,26 @@ def activity_chart(
         ],
         multi_level=False,
         show_legend=True,
-        legend_position=LEGEND,
         show_grid=True,
+        **_legend(1),
     )
     return _finish(bars, width)
 
 
+def _signed(percent: float) -> str:
+    """A cell label: one decimal, whole numbers from 100 up, a true minus sign."""
+    if abs(percent) < 0.05:
+        return "0"
+    text = f"{percent:+.0f}" if abs(percent) >= 100 else f"{percent:+.1f}"
+    return text.replace("-", "\u2212")
+
+
 def locality_chart(frame: pd.DataFrame, title: str, height: int = 320, width: int | None = None):
-    """Heat map of % change in demand by locality and service."""
+    """Heat map of % change in demand by locality and service, each cell labelled.
+
+    Localities differ by their age mix, often by a point or two: the labels make those
+    differences readable where the colours alone look alike.
+    """
     hv = load_holoviews()
     # Substitution targets can grow by hundreds of per cent from a small base; saturate the
     # colours at +/-50% so the reductions elsewhere stay visible.
@@ -285,7 +303,14 @@ def locality_chart(frame: pd.DataFrame, title: str, height: int = 320, width: in
         height=height,
         responsive=width is None,
     )
-    return _finish(heat, width)
+    shown = frame.assign(
+        shown=[_signed(v) for v in frame["percent"]],
+        ink=["white" if abs(v) > 0.6 * limit else "#1c2833" for v in frame["percent"]],
+    )  # fmt: skip
+    labels = hv.Labels(shown, kdims=["pod", "locality"], vdims=["shown", "ink"]).opts(
+        text_font_size="9px", text_color="ink"
+    )
+    return _finish(heat * labels, width)
 
 
 def yearly_lines(
@@ -335,7 +360,7 @@ def yearly_lines(
         xlabel="Financial year",
         height=height,
         responsive=width is None,
-        legend_position=LEGEND,
         show_grid=True,
+        **_legend(2 if len(columns) > 1 else 1),
     )
     return _finish(overlay, width)

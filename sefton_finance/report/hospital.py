@@ -26,7 +26,7 @@ import pandas as pd
 import xarray as xr
 
 from sefton_finance.des.outputs import confidence_interval
-from sefton_finance.report.tables import _principal, scenario_name, scenario_title
+from sefton_finance.report.tables import _principal, _shared, scenario_name, scenario_title
 
 TOTAL = "Sefton acute sites together"
 """The label of the all-sites row."""
@@ -102,6 +102,7 @@ def _total(ds: xr.Dataset, key: str, measure: Measure) -> tuple[xr.DataArray, st
     return (each * weights).sum("site") / weights.sum("site"), "weighted by A&E attendances"
 
 
+@_shared
 def hospital_frame(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
     """Discrete-event capacity and performance by scenario, measure, year and site.
 

@@ -44,6 +44,7 @@ from sefton_finance.report.tables import (
     fan_frame,
     has_draws,
     locality_frame,
+    one_build,
     organisation_table,
     provenance_line,
     savings_frame,
@@ -472,8 +473,11 @@ def write_pack(
     datasets = list(datasets)
     choose(datasets, year, comparator)
     out = Path(out)
-    text = render_pack_html(datasets, year=year, comparator=comparator)
-    # The workbook first: if it fails, neither file is written.
-    xlsx_path = write_workbook(datasets, out.with_suffix(".xlsx"), year=year, comparator=comparator)
+    with one_build():
+        text = render_pack_html(datasets, year=year, comparator=comparator)
+        # The workbook first: if it fails, neither file is written.
+        xlsx_path = write_workbook(
+            datasets, out.with_suffix(".xlsx"), year=year, comparator=comparator
+        )
     html_path = atomic_write(out, lambda p: p.write_text(text, encoding="utf-8"))
     return html_path, xlsx_path

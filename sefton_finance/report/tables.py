@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 import html
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,6 +132,45 @@ EXPLAIN: dict[str, str] = {
 
 TRAVEL_WORDS = ("co2", "carbon", "travel", "_km")
 """A variable whose name contains one of these is shown in the travel / carbon panel."""
+
+
+_BUILD: contextvars.ContextVar[dict | None] = contextvars.ContextVar("pack_build", default=None)
+
+
+@contextlib.contextmanager
+def one_build() -> Iterator[None]:
+    """Within the block, each table computed from the same results is computed once: the
+    HTML pack and its workbook share the comparator, wrong-pocket, savings and hospital
+    tables (the results must not change inside the block)."""
+    token = _BUILD.set({})
+    try:
+        yield
+    finally:
+        _BUILD.reset(token)
+
+
+def _shared(function):
+    """Compute once per :func:`one_build` (keyed by the results' identity and the other
+    arguments); each caller gets its own copy, so adding a column never leaks."""
+
+    def key(value):
+        if isinstance(value, xr.Dataset):
+            return ("ds", id(value))
+        if isinstance(value, list | tuple):
+            return tuple(key(v) for v in value)
+        return value
+
+    @functools.wraps(function)
+    def wrapper(*args, **options):
+        memo = _BUILD.get()
+        if memo is None or options:
+            return function(*args, **options)
+        at = (function.__name__, *map(key, args))
+        if at not in memo:
+            memo[at] = function(*args)
+        return memo[at].copy()
+
+    return wrapper
 
 
 # --------------------------------------------------------------------------- tables
@@ -437,6 +479,7 @@ def common_years(datasets: Sequence[xr.Dataset]) -> list[str]:
     return years
 
 
+@_shared
 def comparator_frame(datasets: Sequence[xr.Dataset], reference: xr.Dataset) -> pd.DataFrame:
     """Each scenario's difference from ``reference``, by organisation and year (GBP m).
 
@@ -468,6 +511,7 @@ def comparator_frame(datasets: Sequence[xr.Dataset], reference: xr.Dataset) -> p
     )
 
 
+@_shared
 def wrong_pocket_frame(ds: xr.Dataset, year: str) -> pd.DataFrame:
     """The wrong-pocket matrix for ``year``: interventions (rows) by organisation (columns),
     the change in each organisation's surplus the intervention makes on its own, GBP m
@@ -497,6 +541,7 @@ def wrong_pocket_frame(ds: xr.Dataset, year: str) -> pd.DataFrame:
     return frame
 
 
+@_shared
 def savings_frame(ds: xr.Dataset, year: str) -> pd.DataFrame:
     """Savings by kind in ``year``, GBP m, central run: each intervention on its own (from
     ``bridge_savings``) and all interventions together (``savings`` summed over the
@@ -558,6 +603,7 @@ def surplus_table_html(
     table_class: str = "surplus-table",
     row_class: dict[str, str] | None = None,
     notes: pd.DataFrame | None = None,
+    attributes: tuple[str, str, str] = ("scenario", "org", "year"),
 ) -> str:
     """A table of GBP m (rows by columns) as HTML, deficits vermillion, surpluses blue.
 
@@ -575,10 +621,15 @@ def surplus_table_html(
     notes : pandas.DataFrame, optional
         Same shape as ``table``: text each cell carries as its ``title`` (a tooltip),
         e.g. the P10 to P90 range.
+    attributes : (str, str, str)
+        Names of the cells' ``data-`` attributes for the scenario, the row and the
+        column. The surplus tables keep the default; other tables name theirs (a
+        difference is not a surplus, so a page looking for one never finds the other).
     """
     values = table.to_numpy(dtype=float) if table.size else np.zeros((0, 0))
     scale = max(float(np.nanmax(np.abs(values))) if values.size else 0.0, 1e-9)
     row_class = {SYSTEM: "system"} if row_class is None else row_class
+    who, across, down = attributes
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
     body = []
     for org, row in table.iterrows():
@@ -590,15 +641,15 @@ def surplus_table_html(
                 note = f' title="{html.escape(str(notes.loc[org, column]))}"'
             cells.append(
                 f'<td class="{kind}" style="{style}"{note} '
-                f'data-scenario="{html.escape(scenario)}" data-org="{html.escape(str(org))}" '
-                f'data-year="{html.escape(str(column))}">{money(float(value))}</td>'
+                f'data-{who}="{html.escape(scenario)}" data-{across}="{html.escape(str(org))}" '
+                f'data-{down}="{html.escape(str(column))}">{money(float(value))}</td>'
             )
         extra = row_class.get(str(org))
         css = f' class="{html.escape(extra)}"' if extra else ""
         body.append(f'<tr{css}><th scope="row">{html.escape(str(org))}</th>{"".join(cells)}</tr>')
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return (
-        f'<table class="{html.escape(table_class)}" data-scenario="{html.escape(scenario)}">{cap}'
+        f'<table class="{html.escape(table_class)}" data-{who}="{html.escape(scenario)}">{cap}'
         f'<thead><tr><th scope="col">{html.escape(corner)}</th>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
     )
