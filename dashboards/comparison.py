@@ -308,8 +308,11 @@ class ScenarioComparison(pn.viewable.Viewer):
         if self.comparator.value:
             options["comparator"] = self.comparator.value
         with tempfile.TemporaryDirectory() as folder:
+            chosen = [
+                (self._files[n], store.load_result(self._files[n])) for n in self.choose.value
+            ]
             html_path, xlsx = report.write_pack(
-                self.datasets(), Path(folder) / "sefton_board_pack.html", **options
+                jobs.distinct(chosen), Path(folder) / "sefton_board_pack.html", **options
             )
             return io.BytesIO((html_path if suffix == "html" else xlsx).read_bytes())
 

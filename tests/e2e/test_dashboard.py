@@ -59,9 +59,9 @@ def test_comparison_shows_the_numbers_in_the_files(board_page, dashboard_url, sm
     # Three scenarios are chosen by default: one table each, plus charts.
     assert page.locator("table.surplus-table").count() == 3
     # Charts are drawn as they come near the screen: scroll through the page.
-    for _ in range(40):
-        page.mouse.wheel(0, 1200)
-        page.wait_for_timeout(50)
+    sections = page.locator(".board-section")
+    for index in range(sections.count()):
+        sections.nth(index).scroll_into_view_if_needed()
     page.locator("canvas").nth(7).wait_for(timeout=30_000)
     for name in ("do_nothing", "place_plan", "stretch"):
         ds = load(results / f"{name}.nc")
