@@ -1,9 +1,20 @@
-"""Slider-to-redraw time of the what-if page, measured in Debian chromium.
+"""Dashboard speed in Debian chromium: Compare page, slider redraw, and one session's
+heavy work against another's page.
 
-Starts ``sefton-finance serve`` on a free port (shipped scenarios, results computed
-if missing), opens the what-if page, moves the allocation-growth slider one step
-with the keyboard, and times until the displayed deficit changes, over ``--moves``
-moves (alternating right and left). Prints each time and the median.
+Starts ``sefton-finance serve`` on a free port over four scenarios (the three shipped
+ones and the discrete-event place plan, each computed on first start if missing) and
+measures:
+
+1. **Compare page, four scenarios, interactive**: from navigation until the headline
+   and the organisation tables are shown and the scenario chooser opens on a click.
+   The first load after the server starts builds the view (cold); later loads of any
+   session find it in the server's cache (warm).
+2. **Slider to redraw** on the what-if page: the allocation-growth slider moved one step
+   with the keyboard, timed in the page until the displayed position changes, over
+   ``--moves`` moves (alternating right and left).
+3. **Another session's heavy work**: a second session's Compare page load with nobody
+   else busy, then while a first session reruns the what-if page at the longest horizon
+   (ten years) over and over. The ratio should stay at or under 1.5.
 
     .venv/bin/python bench/bench_dashboard.py --moves 10
 """
@@ -12,11 +23,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -30,29 +43,27 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+FIND = """(selector) => {
+  const find = (root) => {
+    const hit = root.querySelector(selector);
+    if (hit) return hit;
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) { const f = find(el.shadowRoot); if (f) return f; }
+    }
+    return null;
+  };
+  return find(document);
+}"""
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--moves", type=int, default=10)
-    parser.add_argument("--results", type=Path, default=REPO / "results")
-    parser.add_argument("--scenarios", type=Path, default=REPO / "scenarios")
-    options = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
+def start_server(results: Path, scenarios: Path) -> tuple[subprocess.Popen, str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = subprocess.Popen(
         [
             *(sys.executable, "-m", "sefton_finance", "serve", "--port", str(port)),
-            *(
-                "--results",
-                str(options.results),
-                "--scenarios",
-                str(options.scenarios),
-                "--no-show",
-            ),
+            *("--results", str(results), "--scenarios", str(scenarios), "--no-show"),
         ],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
@@ -60,71 +71,139 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    url = f"http://127.0.0.1:{port}/app"
+    deadline = time.monotonic() + 900  # the DES result is computed on first start
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("the dashboard did not start") from None
+            time.sleep(0.5)
+    return server, f"http://127.0.0.1:{port}/app"
+
+
+def compare_interactive(browser, url: str) -> float:
+    """Seconds from navigation until the headline and tables show and the chooser opens."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    started = time.perf_counter()
+    page.goto(url, timeout=300_000)
+    page.locator(".headline").first.wait_for(timeout=300_000)
+    page.locator("table.surplus-table").first.wait_for(timeout=300_000)
+    page.locator(".choices__input--cloned").click(timeout=300_000)
+    page.locator(".choices__list--dropdown.is-active").wait_for(timeout=300_000)
+    seconds = time.perf_counter() - started
+    tables = page.locator("table.surplus-table").count()
+    page.close()
+    if tables < 4:
+        raise SystemExit(f"the Compare page showed {tables} scenarios, expected 4")
+    return seconds
+
+
+def slider_moves(browser, url: str, moves: int) -> tuple[list[float], list[float]]:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url, timeout=300_000)
+    page.get_by_role("tab", name="What-if").click(timeout=300_000)
+    final = page.locator(".whatif-final")
+    final.wait_for(timeout=300_000)
+    handle = page.get_by_role("slider", name="Allocation growth per head, % a year")
+    handle.focus()
+    times, compute = [], []
+    for move in range(moves):
+        before = final.get_attribute("data-value")
+        started = page.evaluate("() => performance.now()")
+        handle.press("ArrowRight" if move % 2 == 0 else "ArrowLeft")
+        # Poll inside the page so the timing does not include Playwright round trips.
+        ended = page.evaluate(
+            f"""([before]) => new Promise(resolve => {{
+                const find = {FIND};
+                const tick = () => {{
+                  const el = find('.whatif-final');
+                  if (el && el.dataset.value !== before) resolve(performance.now());
+                  else requestAnimationFrame(tick);
+                }};
+                tick();
+            }})""",
+            [before],
+        )
+        times.append(ended - started)
+        text = page.get_by_text("Recomputed in").inner_text()
+        compute.append(float(text.split("Recomputed in ")[1].split(" ms")[0].replace(",", "")))
+        print(f"  move {move + 1}: {times[-1]:.0f} ms in the browser ({compute[-1]:.0f} ms run)")
+    page.close()
+    return times, compute
+
+
+def heavy_session(browser, url: str):
+    """A what-if page at ten years ahead, its allocation-growth slider pressed 30 times:
+    30 ten-year runs queued on the server while this returns."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url, timeout=300_000)
+    page.get_by_role("tab", name="What-if").click(timeout=300_000)
+    page.locator(".whatif-final").wait_for(timeout=300_000)
+    years = page.get_by_role("slider", name="Years ahead")
+    years.focus()
+    for _ in range(10):
+        years.press("ArrowRight")
+    page.locator('.whatif-final[data-year="2029/30"]').wait_for(timeout=300_000)
+    growth = page.get_by_role("slider", name="Allocation growth per head, % a year")
+    growth.focus()
+    for move in range(30):
+        growth.press("ArrowRight" if move % 2 == 0 else "ArrowLeft")
+    return page
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--moves", type=int, default=10)
+    parser.add_argument("--loads", type=int, default=3, help="warm page loads to time")
+    parser.add_argument(
+        "--results", type=Path, default=REPO / "results", help="results folder (reused)"
+    )
+    options = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    scenarios = Path(tempfile.mkdtemp(prefix="sefton-bench-"))
+    for name in ("do_nothing", "place_plan", "stretch"):
+        shutil.copy(REPO / "scenarios" / f"{name}.yaml", scenarios)
+    shutil.copy(REPO / "scenarios" / "des" / "place_plan_des.yaml", scenarios)
+    options.results.mkdir(parents=True, exist_ok=True)
+    server, url = start_server(options.results, scenarios)
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the dashboard did not start") from None
-                time.sleep(0.25)
-        urllib.request.urlopen(url, timeout=300).close()  # warm the shared caches
+        urllib.request.urlopen(url, timeout=600).close()  # starts the workers
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(url, timeout=120_000)
-            page.locator(".bk-tab", has_text="What-if").click()
-            final = page.locator(".whatif-final")
-            final.wait_for(timeout=120_000)
-            titles = page.locator(".bk-slider-title").all_inner_texts()
-            index = next(i for i, t in enumerate(titles) if t.startswith("Allocation growth"))
-            handle = page.locator(".noUi-handle").nth(index)
-            handle.focus()
-            times, compute = [], []
-            for move in range(options.moves):
-                before = final.get_attribute("data-value")
-                started = page.evaluate("() => performance.now()")
-                handle.press("ArrowRight" if move % 2 == 0 else "ArrowLeft")
-                # Poll inside the page so the timing does not include Playwright round trips.
-                ended = page.evaluate(
-                    """([before]) => new Promise(resolve => {
-                        const find = (root) => {
-                          const hit = root.querySelector('.whatif-final');
-                          if (hit) return hit;
-                          for (const el of root.querySelectorAll('*')) {
-                            if (el.shadowRoot) { const f = find(el.shadowRoot); if (f) return f; }
-                          }
-                          return null;
-                        };
-                        const tick = () => {
-                          const el = find(document);
-                          if (el && el.dataset.value !== before) resolve(performance.now());
-                          else requestAnimationFrame(tick);
-                        };
-                        tick();
-                    })""",
-                    [before],
-                )
-                times.append(ended - started)
-                text = page.get_by_text("Recomputed in").inner_text()
-                compute.append(
-                    float(text.split("Recomputed in ")[1].split(" ms")[0].replace(",", ""))
-                )
-                print(
-                    f"move {move + 1}: {times[-1]:.0f} ms in the browser ({compute[-1]:.0f} ms on the server)"
-                )
+            cold = compare_interactive(browser, url)
+            warm = [compare_interactive(browser, url) for _ in range(options.loads)]
+            print(
+                f"Compare page, four scenarios, interactive: first load {cold:.2f} s (builds the view)"
+            )
+            print(
+                f"  later loads: {', '.join(f'{s:.2f}' for s in warm)} s; median {statistics.median(warm):.2f} s"
+            )
+            times, compute = slider_moves(browser, url, options.moves)
+            print(
+                f"median slider-to-redraw: {statistics.median(times):.0f} ms "
+                f"(model run median {statistics.median(compute):.0f} ms, {options.moves} moves)"
+            )
+            alone = statistics.median(
+                compare_interactive(browser, url) for _ in range(options.loads)
+            )
+            busy_page = heavy_session(browser, url)
+            busy = statistics.median(
+                compare_interactive(browser, url) for _ in range(options.loads)
+            )
+            busy_page.close()
+            print(
+                f"second session's Compare page: {alone:.2f} s alone, {busy:.2f} s while another "
+                f"session reruns ten-year what-ifs: {busy / alone:.2f}x (target <= 1.5x)"
+            )
             browser.close()
-        print(
-            f"median slider-to-redraw: {statistics.median(times):.0f} ms "
-            f"(server compute median {statistics.median(compute):.0f} ms, {options.moves} moves)"
-        )
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=15)
+            server.wait(timeout=30)
+        shutil.rmtree(scenarios, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,14 @@
 
 Every figure and table comes from :mod:`sefton_finance.report`, the same code
 that writes the exported board pack, so the page and the pack never disagree.
+The sections are built in a worker process (:mod:`dashboards.jobs`) and cached
+per server: the page appears at once, and one session's selection never holds
+another session's page.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import io
 import tempfile
@@ -14,34 +18,74 @@ from pathlib import Path
 import panel as pn
 import param
 
-from dashboards import store
+from dashboards import jobs, store
 from dashboards.text import markdown_text
 from sefton_finance import report
 from sefton_finance.results import balance_checks
 
 MAX_SCENARIOS = 4
+SETTLE_SECONDS = 0.25
+"""How long the page waits after a change of selection before building it."""
+DEFAULT_COMPARATOR = "Do nothing (or the result without interventions)"
 
 
-def section_view(section: report.Section) -> pn.viewable.Viewable:
+class StaticChart(pn.custom.JSComponent):
+    """A chart drawn in the browser from a bokeh JSON item (static: pan, zoom and hover
+    need no server), so the server renders each chart once, not once per session."""
+
+    item = param.String(default="", doc="bokeh.embed.json_item of the chart, as JSON text.")
+
+    # Drawn when it comes near the screen: a page of four scenarios has some twenty
+    # charts, and drawing them all at once kept the browser busy for seconds before
+    # the controls at the top answered.
+    _esm = """
+    export async function render({ model, el }) {
+      let shown = false
+      const draw = async () => {
+        el.replaceChildren()
+        if (model.item) await Bokeh.embed.embed_item(JSON.parse(model.item), el)
+      }
+      const observer = new IntersectionObserver((entries) => {
+        if (!shown && entries.some((entry) => entry.isIntersecting)) {
+          shown = true
+          observer.disconnect()
+          draw()
+        }
+      }, { rootMargin: '300px 0px' })
+      observer.observe(el)
+      model.on('item', () => { if (shown) draw() })
+    }
+    """
+
+
+def section_view(section: dict) -> pn.viewable.Viewable:
     """One titled block: heading, plain-English line, then the chart or the HTML."""
     # Headings name scenarios, whose titles any what-if user types: HTML-escaped text only.
+    key = html.escape(section.get("key") or "")
     parts: list = [
-        pn.pane.HTML(f"<h3>{html.escape(section.title)}</h3>", margin=(10, 5, 0, 5)),
         pn.pane.HTML(
-            f"<p>{html.escape(section.explanation)}</p>",
+            f"<h3 data-section='{key}'>{html.escape(section['title'])}</h3>",
+            margin=(10, 5, 0, 5),
+        ),
+        pn.pane.HTML(
+            f"<p>{html.escape(section['explanation'])}</p>",
             margin=(0, 5, 0, 5),
             styles={"color": "#424949"},
         ),
     ]
-    if section.figure is not None:
-        parts.append(
-            pn.pane.HoloViews(section.figure, sizing_mode="stretch_width", linked_axes=False)
-        )
-    if section.html:
+    if section.get("html"):
         # HTML panes render in their own shadow root: the table styles must travel with them.
         parts.append(
             pn.pane.HTML(
-                f"<style>{report.TABLE_CSS}</style>{section.html}", sizing_mode="stretch_width"
+                f"<style>{report.TABLE_CSS}</style>{section['html']}", sizing_mode="stretch_width"
+            )
+        )
+    if section.get("item"):
+        parts.append(
+            StaticChart(
+                item=section["item"],
+                height=int(section.get("height") or 320) + 10,
+                sizing_mode="stretch_width",
             )
         )
     return pn.Column(*parts, sizing_mode="stretch_width", css_classes=["board-section"])
@@ -64,6 +108,47 @@ def checks_banner(datasets) -> pn.pane.Alert:
     )
 
 
+def draws_of(ds) -> int:
+    """Monte Carlo draws in a result (1 for a single run)."""
+    return int(ds.sizes.get("draw", 1))
+
+
+def result_labels(files: dict[str, Path]) -> dict[str, str]:
+    """Chooser labels (label -> file key) for result files, unique even when titles repeat.
+
+    A title shared by two results gets its number of draws and, if that does not tell
+    them apart, its file name: a 200-draw "Place plan" and a single-run one are both
+    selectable. Labels are HTML-escaped: Choices.js renders them as HTML.
+    """
+    titles = {key: report.scenario_title(store.load_result(p)) for key, p in files.items()}
+    draws = {key: draws_of(store.load_result(p)) for key, p in files.items()}
+    labels: dict[str, str] = {}
+    for key, title in titles.items():
+        twins = [k for k, t in titles.items() if t == title]
+        label = title
+        if len(twins) > 1:
+            runs = f"{draws[key]} draws" if draws[key] > 1 else "single run"
+            same_runs = [k for k in twins if draws[k] == draws[key]]
+            label = (
+                f"{title} ({runs})"
+                if len(same_runs) == 1
+                else f"{title} ({runs}, {files[key].name})"
+            )
+        labels[html.escape(label)] = key
+    return labels
+
+
+def common_years(datasets) -> list[str]:
+    """The financial years every result has, in order."""
+    if not datasets:
+        return []
+    years = [str(y) for y in datasets[0].year.values]
+    for ds in datasets[1:]:
+        theirs = {str(y) for y in ds.year.values}
+        years = [y for y in years if y in theirs]
+    return years
+
+
 class ScenarioComparison(pn.viewable.Viewer):
     """Pick two to four saved results and compare them; download the board pack."""
 
@@ -76,27 +161,17 @@ class ScenarioComparison(pn.viewable.Viewer):
         # An unreadable file is named and skipped: it must not take the page down.
         self._files, self._skipped = store.scan_results(Path(self.results_dir))
         names = list(self._files)
-        # Choices.js (the MultiChoice widget) sets each label as innerHTML: escape the titles.
-        titles = {
-            html.escape(report.scenario_title(store.load_result(p))): n
-            for n, p in self._files.items()
-        }
         self.choose = pn.widgets.MultiChoice(
             name=f"Scenarios to compare (up to {MAX_SCENARIOS})",
-            options=titles,
-            value=names[:3],
+            options=result_labels(self._files),
+            value=names[:MAX_SCENARIOS],
             max_items=MAX_SCENARIOS,
             sizing_mode="stretch_width",
         )
-        years = (
-            [str(y) for y in store.load_result(self._files[names[0]]).year.values] if names else []
-        )
         self.year = pn.widgets.Select(
-            name="Year for the bridge, activity and locality views",
-            options=years,
-            value=years[-1] if years else None,
-            width=320,
+            name="Year for the headline, bridge, activity and locality views", width=320
         )
+        self.comparator = pn.widgets.Select(name="Compare against", width=320)
         self.download_html = pn.widgets.FileDownload(
             callback=self._pack_html,
             filename="sefton_board_pack.html",
@@ -110,12 +185,50 @@ class ScenarioComparison(pn.viewable.Viewer):
             label="Download figures (Excel)",
             width=240,
         )
-        self._body = pn.bind(self._render, self.choose.param.value, self.year.param.value)
+        self._body = pn.Column(sizing_mode="stretch_width", css_classes=["compare-body"])
+        self._generation = 0
+        self._follow_selection()
+        self.choose.param.watch(self._on_choose, "value")
+        self.year.param.watch(self._on_view, "value")
+        self.comparator.param.watch(self._on_view, "value")
+        self._show()
+
+    # ------------------------------------------------------------------ selection
 
     def datasets(self, names=None):
         """The selected results, in the order chosen."""
         names = self.choose.value if names is None else names
         return [store.load_result(self._files[name]) for name in names if name in self._files]
+
+    def _follow_selection(self) -> None:
+        """Year and comparator choices that the selected results all have.
+
+        The year keeps its value when the new selection has it, else moves to the last
+        year they share, so the selector and every heading name the same year.
+        """
+        datasets = self.datasets()
+        years = common_years(datasets)
+        value = self.year.value if self.year.value in years else (years[-1] if years else None)
+        self.year.param.update(options=years, value=value)
+        choices = {DEFAULT_COMPARATOR: ""}
+        for name in self.choose.value:
+            if name in self._files:
+                ds = store.load_result(self._files[name])
+                choices.setdefault(report.scenario_title(ds), report.scenario_name(ds))
+        kept = self.comparator.value if self.comparator.value in choices.values() else ""
+        self.comparator.param.update(options=choices, value=kept)
+
+    def _on_choose(self, *_):
+        self._applying = True
+        try:
+            self._follow_selection()
+        finally:
+            self._applying = False
+        self._show()
+
+    def _on_view(self, *_):
+        if not getattr(self, "_applying", False):
+            self._show()
 
     def skipped_alert(self) -> pn.pane.Alert | None:
         """A warning naming each result file that could not be read, and why."""
@@ -131,32 +244,77 @@ class ScenarioComparison(pn.viewable.Viewer):
             css_classes=["skipped-results"],
         )
 
-    def _render(self, names, year):
+    # ------------------------------------------------------------------ drawing
+
+    def _show(self) -> None:
+        """Redraw for the current selection: at once from the cache, else when the
+        worker has built it (the rest of the page stays usable meanwhile)."""
+        self._generation += 1
+        generation = self._generation
+        names, year = list(self.choose.value), self.year.value
+        comparator = self.comparator.value or None
         skipped = [alert] if (alert := self.skipped_alert()) is not None else []
         if not self._files:
-            return pn.Column(
+            self._body[:] = [
                 *skipped,
                 pn.pane.Alert(
                     f"No results in {markdown_text(self.results_dir)}. "
                     "Run `sefton-finance run scenarios/*.yaml` first.",
                     alert_type="warning",
                 ),
-            )
+            ]
+            return
         datasets = self.datasets(names)
         if not datasets:
-            return pn.pane.Alert("Choose at least one scenario to compare.", alert_type="info")
-        sections = report.pack_sections(datasets, year=year, width=None)
-        return pn.Column(
-            *skipped,
-            checks_banner(datasets),
-            *map(section_view, sections),
-            sizing_mode="stretch_width",
-        )
+            self._body[:] = [
+                pn.pane.Alert("Choose at least one scenario to compare.", alert_type="info")
+            ]
+            return
+        paths = [str(self._files[n]) for n in names if n in self._files]
+        self._body.loading = True
+
+        async def job() -> None:
+            # Clicks come in bursts (remove three scenarios, add two): only the last
+            # selection of a burst is built.
+            if not jobs.compare_ready(paths, year, comparator):
+                await asyncio.sleep(SETTLE_SECONDS)
+                if generation != self._generation:
+                    return
+            try:
+                sections = await jobs.compare_sections(paths, year, comparator)
+            except Exception as error:  # a result the pack cannot draw: say so, keep the page
+                if generation == self._generation:
+                    self._body.loading = False
+                    self._body[:] = [
+                        *skipped,
+                        pn.pane.Alert(
+                            f"These results cannot be compared: {markdown_text(error)}",
+                            alert_type="danger",
+                        ),
+                    ]
+                return
+            if generation != self._generation:
+                return  # the selection changed meanwhile: its own answer is on its way
+            with pn.io.hold():
+                self._body[:] = [*skipped, checks_banner(datasets), *map(section_view, sections)]
+                self._body.loading = False
+
+        pn.state.execute(job)
+
+    # ------------------------------------------------------------------ downloads
 
     def _pack(self, suffix: str) -> io.BytesIO:
+        options = {"year": self.year.value}
+        if self.comparator.value:
+            options["comparator"] = self.comparator.value
         with tempfile.TemporaryDirectory() as folder:
-            html, xlsx = report.write_pack(self.datasets(), Path(folder) / "sefton_board_pack.html")
-            return io.BytesIO((html if suffix == "html" else xlsx).read_bytes())
+            chosen = [
+                (self._files[n], store.load_result(self._files[n])) for n in self.choose.value
+            ]
+            html_path, xlsx = report.write_pack(
+                jobs.distinct(chosen), Path(folder) / "sefton_board_pack.html", **options
+            )
+            return io.BytesIO((html_path if suffix == "html" else xlsx).read_bytes())
 
     def _pack_html(self) -> io.BytesIO:
         return self._pack("html")
@@ -169,6 +327,7 @@ class ScenarioComparison(pn.viewable.Viewer):
         return pn.Column(
             self.choose,
             self.year,
+            self.comparator,
             self.download_html,
             self.download_xlsx,
             sizing_mode="stretch_width",
@@ -176,8 +335,8 @@ class ScenarioComparison(pn.viewable.Viewer):
 
     def __panel__(self):
         return pn.Column(
-            pn.Row(self.choose, self.year, sizing_mode="stretch_width"),
+            pn.Row(self.choose, self.year, self.comparator, sizing_mode="stretch_width"),
             pn.Row(self.download_html, self.download_xlsx),
-            pn.panel(self._body, loading_indicator=True, sizing_mode="stretch_width"),
+            self._body,
             sizing_mode="stretch_width",
         )

@@ -6,7 +6,7 @@ import logging
 
 import panel as pn
 
-from dashboards import auth
+from dashboards import a11y, auth, jobs
 from dashboards.comparison import ScenarioComparison
 from dashboards.whatif import WhatIf
 
@@ -74,6 +74,8 @@ def create_app() -> pn.template.BaseTemplate:
     served = pn.state.curdoc is not None and pn.state.curdoc.session_context is not None
     if served:
         pn.state.on_session_destroyed(_forget_session)
+        a11y.label_controls(pn.state.curdoc)
+        jobs.start()  # the workers load the baseline while the first page is built
     template = BoardApp().__panel__()
     if served and auth.enabled():
         _watch_login()

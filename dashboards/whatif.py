@@ -9,6 +9,7 @@ writes the validated YAML to the scenarios folder and never overwrites a file.
 from __future__ import annotations
 
 import html
+import logging
 import os
 import re
 import time
@@ -18,10 +19,9 @@ from typing import Any
 import panel as pn
 import param
 
-from dashboards import store
+from dashboards import jobs, store
 from dashboards.text import markdown_text
-from sefton_finance import report
-from sefton_finance.api import run
+from sefton_finance import palette, report
 from sefton_finance.config.levers import central
 from sefton_finance.config.loading import parse_scenario
 from sefton_finance.config.scenario import Scenario, scenario_to_yaml
@@ -39,6 +39,7 @@ CONTRACT_FORMS = {
     "Whole-system capitated budget": "capitated",
 }
 NAME = re.compile(r"^[a-z0-9_]+$")
+log = logging.getLogger("sefton_finance.dashboard")
 TITLE_LENGTH = 120
 """Most characters in a saved scenario's title (it heads charts and tables)."""
 
@@ -176,6 +177,46 @@ def save_scenario(scenario: Scenario, directory: Path) -> Path:
     return path
 
 
+def analytic(scenario: Scenario) -> Scenario:
+    """The scenario on the analytic capacity model (the what-if page never runs the DES).
+
+    A discrete-event run takes tens of seconds; the page reruns on every lever move.
+    """
+    if scenario.capacity.method == "analytic":
+        return scenario
+    data = scenario.model_dump(mode="json")
+    data["capacity"]["method"] = "analytic"
+    return Scenario.model_validate(data)
+
+
+def base_labels(titles: dict[str, str]) -> dict[str, str]:
+    """Chooser labels for scenario names -> titles; a title two scenarios share gets its name.
+
+    Returns
+    -------
+    dict
+        Label -> scenario name, in the order given.
+    """
+    counts: dict[str, int] = {}
+    for title in titles.values():
+        counts[title] = counts.get(title, 0) + 1
+    return {(t if counts[t] == 1 else f"{t} ({n}.yaml)"): n for n, t in titles.items()}
+
+
+LEVERS = (
+    "follow_up",
+    "utc",
+    "pharmacy",
+    "prevention",
+    "allocation_growth",
+    "efficiency",
+    "contract",
+    "risk_share",
+    "horizon",
+)
+"""The what-if levers, in the order of :func:`lever_defaults`."""
+
+
 class WhatIf(pn.viewable.Viewer):
     """Levers, the recomputed position, and "save as scenario"."""
 
@@ -189,7 +230,9 @@ class WhatIf(pn.viewable.Viewer):
             self.scenarios_dir = str(self.settings.scenarios_dir)
         self._files = store.available_scenarios(Path(self.scenarios_dir))
         # Bokeh's Select writes option labels as text nodes, so titles go in unescaped.
-        bases = {store.load_scenario_cached(p).title or n: n for n, p in self._files.items()}
+        bases = base_labels(
+            {n: store.load_scenario_cached(p).title or n for n, p in self._files.items()}
+        )
         first = next(iter(self._files), None)
         self.base = pn.widgets.Select(
             name="Start from scenario", options=bases, value=first, sizing_mode="stretch_width"
@@ -258,147 +301,225 @@ class WhatIf(pn.viewable.Viewer):
         self.headline = pn.pane.HTML(
             "", sizing_mode="stretch_width", css_classes=["whatif-headline"]
         )
+        self.model_note = pn.pane.HTML(
+            "", sizing_mode="stretch_width", css_classes=["whatif-model"]
+        )
         # A plain bokeh figure whose data sources are replaced in place: building a
         # HoloViews chart per move took ~200 ms on the server; this takes ~1 ms.
-        self._sources, figure = _whatif_figure()
+        self._sources, figure, self._renderers = _whatif_figure()
         self.chart = pn.pane.Bokeh(figure, sizing_mode="stretch_width", height=340)
         self.table = pn.pane.HTML("", sizing_mode="stretch_width")
         self.error = pn.pane.Alert(
             "", alert_type="danger", visible=False, sizing_mode="stretch_width"
         )
         self.timing = pn.pane.Markdown("", styles={"color": "#566573", "font-size": "11px"})
-        self._base_run: dict[str, Any] = {}
+        self._base_run: dict[tuple, dict[str, Any]] = {}
+        self._generation = 0
+        """Number of the latest requested run: a run that finishes after a newer one
+        was asked for is dropped, so a slow answer never overwrites a newer one."""
+        self._applying = False
+        """True while a base's values are being put into the widgets (one run at the end)."""
+        self._running = False
+        """A run of this session is in the workers."""
+        self._pending = False
+        """The levers moved while it ran: run again with the latest."""
 
         self.base.param.watch(self._on_base, "value")
-        self.reset.on_click(lambda _: self._on_base())
+        self.reset.on_click(self._on_base)
         self.save_button.on_click(self._on_save)
         # Sliders recompute on release (value_throttled): a drag would otherwise queue a
         # pipeline run for every pixel the handle passes.
-        pn.bind(
-            self._update,
-            self.follow_up.param.value_throttled,
-            self.utc.param.value_throttled,
-            self.pharmacy.param.value_throttled,
-            self.prevention.param.value_throttled,
-            self.allocation_growth.param.value_throttled,
-            self.efficiency.param.value_throttled,
-            self.contract.param.value,
-            self.risk_share.param.value_throttled,
-            self.horizon.param.value_throttled,
-            watch=True,
-        )
+        for widget in self._widgets().values():
+            name = "value_throttled" if hasattr(widget.param, "value_throttled") else "value"
+            widget.param.watch(self._on_lever, name)
         self.contract.param.watch(
             lambda e: setattr(self.risk_share, "disabled", e.new != "capitated"), "value"
         )
         self.risk_share.disabled = self.contract.value != "capitated"
         if first:
-            self._update()
+            self._show_model_note()
+            # The first run is scheduled on the server's event loop once the page exists.
+            if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+                pn.state.onload(self._request)
+            else:
+                pn.state.execute(self._request)
 
     # ------------------------------------------------------------------ state
 
     def _base(self) -> Scenario:
         return store.load_scenario_cached(self._files[self.base.value])
 
+    def _widgets(self) -> dict[str, pn.widgets.Widget]:
+        return {key: getattr(self, key) for key in LEVERS}
+
     def levers(self) -> dict[str, Any]:
         """Current lever values, in the units the widgets show."""
-        return {
-            "follow_up": self.follow_up.value,
-            "utc": self.utc.value,
-            "pharmacy": self.pharmacy.value,
-            "prevention": self.prevention.value,
-            "allocation_growth": self.allocation_growth.value,
-            "efficiency": self.efficiency.value,
-            "contract": self.contract.value,
-            "risk_share": self.risk_share.value,
-            "horizon": self.horizon.value,
-        }
+        return {key: widget.value for key, widget in self._widgets().items()}
 
     def scenario(self, name: str | None = None) -> Scenario:
         """The scenario the levers describe."""
         return build_scenario(self._base(), self.levers(), self.settings, name=name)
 
-    def _on_base(self, *_):
+    def base_levers(self) -> dict[str, Any]:
+        """The lever positions that reproduce the base scenario (horizon within the cap)."""
         d = lever_defaults(self._base())
         d["horizon"] = min(d["horizon"], self.settings.max_horizon)
-        widgets = {
-            "follow_up": self.follow_up, "utc": self.utc, "pharmacy": self.pharmacy,
-            "prevention": self.prevention, "allocation_growth": self.allocation_growth,
-            "efficiency": self.efficiency, "contract": self.contract,
-            "risk_share": self.risk_share, "horizon": self.horizon,
-        }  # fmt: skip
-        with param.parameterized.batch_call_watchers(self):
-            for key, widget in widgets.items():
-                widget.param.update(value=d[key])
-                if hasattr(widget, "value_throttled"):
-                    widget.param.update(value_throttled=d[key])
-        self._update()
+        return d
 
-    def _reference(self, scenario: Scenario):
-        """The base scenario's own run (same horizon), cached per base and horizon."""
-        key = (self.base.value, scenario.horizon.years_ahead)
-        if key not in self._base_run:
-            base = build_scenario(
-                self._base(),
-                lever_defaults(self._base()) | {"horizon": scenario.horizon.years_ahead},
-                self.settings,
-            )
-            self._base_run[key] = run(base, store.baseline(base.baseline), with_bridge=False)
-        return self._base_run[key]
+    def _on_base(self, *_):
+        """Put every lever at the base scenario's values, then run once."""
+        d = self.base_levers()
+        self._applying = True
+        try:
+            for key, widget in self._widgets().items():
+                widget.value = d[key]
+                if hasattr(widget.param, "value_throttled"):
+                    # value_throttled is read-only to code (the browser sets it on release);
+                    # it must follow, or a later move back to the old position would not
+                    # count as a change and the page would keep the base's numbers.
+                    with param.parameterized.edit_constant(widget):
+                        widget.value_throttled = d[key]
+        finally:
+            self._applying = False
+        self._show_model_note()
+        self._request()
 
-    # ------------------------------------------------------------------ compute and draw
+    def _on_lever(self, *_):
+        if not self._applying:
+            self._request()
 
-    def _update(self, *_):
+    def _show_model_note(self) -> None:
+        """Say which model the page runs, and where a DES base's own results are."""
+        base = self._base()
+        if base.capacity.method != "des":
+            self.model_note.object = ""
+            return
+        saved = Path(self.settings.results_dir) / f"{self.base.value}.nc"
+        text = (
+            "<p><b>This base simulates the hospitals with the discrete-event model, which "
+            "takes minutes.</b> The what-if page reruns the <b>analytic</b> capacity model "
+            "(seconds), so its figures leave out the cost of congestion the discrete-event "
+            "run adds."
+        )
+        if saved.exists():
+            try:
+                ds = store.load_result(saved)
+                year = str(ds.year.values[-1])
+                surplus = ds["system_surplus"]
+                surplus = surplus.isel(draw=0) if "draw" in surplus.dims else surplus
+                value = float(surplus.sel(year=year)) / report.GBP_M
+                text += (
+                    f" The saved discrete-event result ({html.escape(saved.name)}) puts the "
+                    f"system at <span class='whatif-des-saved' data-value='{value:.6f}'>"
+                    f"GBP {report.money(value)}m</span> in {html.escape(year)}."
+                )
+            except Exception:  # an unreadable file is listed on the Compare page
+                pass
+        self.model_note.object = text + "</p>"
+
+    def _request(self) -> None:
+        """Ask for a run of the current levers; the answer arrives without blocking the page.
+
+        A session has at most one run in the workers at a time: moves made meanwhile are
+        folded into one run of the latest levers once it finishes, so one session
+        pressing a key thirty times cannot fill the pool that every session shares.
+        """
+        self._generation += 1
+        if self._running:
+            self._pending = True
+            return
+        self._running = True
+
+        async def job() -> None:
+            try:
+                while True:
+                    self._pending = False
+                    await self._compute(self._generation, self.levers(), self.base.value)
+                    if not self._pending:
+                        break
+            finally:
+                self._running = False
+
+        pn.state.execute(job)
+
+    async def _compute(self, generation: int, levers: dict[str, Any], base_name: str) -> None:
         started = time.perf_counter()
         try:
-            scenario = self.scenario()
-            ds = run(scenario, store.baseline(scenario.baseline), with_bridge=False)
-            reference = self._reference(scenario)
+            base = store.load_scenario_cached(self._files[base_name])
+            scenario = analytic(build_scenario(base, levers, self.settings))
+            years = scenario.horizon.years_ahead
+            reference = analytic(
+                build_scenario(base, lever_defaults(base) | {"horizon": years}, self.settings)
+            )
+            # The base's own run at this horizon, computed once per base and horizon
+            # (and not twice when the levers are the base's).
+            key = (base_name, years)
+            if key not in self._base_run:
+                self._base_run[key] = await jobs.run_whatif(reference.model_dump(mode="json"))
+            if scenario == reference:
+                ours = self._base_run[key]
+            else:
+                ours = await jobs.run_whatif(scenario.model_dump(mode="json"))
         except (InputError, ValueError) as error:
-            self.error.object = f"These levers do not make a valid scenario: {markdown_text(error)}"
-            self.error.visible = True
+            if generation == self._generation:
+                self.error.object = (
+                    f"These levers do not make a valid scenario: {markdown_text(error)}"
+                )
+                self.error.visible = True
             return
-        self.error.visible = False
-        ds.attrs.update(scenario="what_if", scenario_title="What-if")
-        surplus = ds["system_surplus"] / report.GBP_M
-        last = str(ds.year.values[-1])
-        final = float(surplus.sel(year=last))
-        total = float(surplus.sum())
-        base_final = float(reference["system_surplus"].sel(year=last)) / report.GBP_M
+        except Exception as error:  # a worker that died: say so, the next move retries
+            log.exception("what-if run failed")
+            if generation == self._generation:
+                self.error.object = f"The model run failed: {markdown_text(error)}"
+                self.error.visible = True
+            return
+        if generation != self._generation:
+            return  # a newer request is on its way: never show these numbers
+        self.last_seconds = time.perf_counter() - started
+        self._draw(ours, self._base_run[key], base)
+
+    def _draw(self, ours: dict[str, Any], reference: dict[str, Any], base: Scenario) -> None:
+        years = ours["years"]
+        last = years[-1]
+        final = ours["system"][-1]
+        total = sum(ours["system"])
+        base_final = reference["system"][-1]
         word = "deficit" if final < 0 else "surplus"
         delta = final - base_final
-        colour = report.DEFICIT_COLOUR if final < 0 else report.SURPLUS_COLOUR
-        base_title = html.escape(self._base().title or self.base.value)
+        colour = palette.DEFICIT_COLOUR if final < 0 else palette.SURPLUS_COLOUR
+        base_title = html.escape(base.title or base.name)
         headline = (
             "<div style='font-size:15px'>System position in "
             f"<b>{last}</b>: <span class='whatif-final' data-value='{final:.6f}' data-year='{last}' "
             f"style='font-size:28px;font-weight:700;color:{colour}'>"
             f"GBP {report.money(final)}m</span> ({word}).<br>"
             f"Change against <i>{base_title}</i>: "
-            f"<span class='whatif-delta'>GBP {delta:+,.1f}m</span>. Total over {ds.year.size} "
+            f"<span class='whatif-delta'>GBP {delta:+,.1f}m</span>. Total over {len(years)} "
             f"years: <span class='whatif-total'>GBP {report.money(total)}m</span>.</div>"
         )
-        years = [str(y) for y in ds.year.values]
-        lines = {
-            "base": reference["system_surplus"].values / report.GBP_M,
-            "what_if": ds["system_surplus"].values / report.GBP_M,
-        }
         table = f"<style>{report.TABLE_CSS}</style>" + report.surplus_table_html(
-            report.organisation_table(ds),
+            ours["table"],
             "what_if",
             caption="What-if: surplus (+) / deficit (\u2212) by organisation, GBP m",
         )
-        self.last_seconds = time.perf_counter() - started
         # One message to the browser, headline last: when the headline changes, the chart
         # and table it summarises have changed too.
         with pn.io.hold():
-            for name, values in lines.items():
-                self._sources[name].data = {"year": years, "surplus": list(values)}
+            self.error.visible = False
+            # The base keeps its own colour (the one it has on the Compare page).
+            for renderer in self._renderers["base"]:
+                for attribute in ("line_color", "fill_color"):
+                    if hasattr(renderer.glyph, attribute):
+                        setattr(renderer.glyph, attribute, palette.scenario_colour(base.name))
+            self._sources["base"].data = {"year": years, "surplus": list(reference["system"])}
+            self._sources["what_if"].data = {"year": years, "surplus": list(ours["system"])}
             # An invisible point at zero keeps break-even in view when every year is a deficit.
             self._sources["zero"].data = {"year": years[:1], "surplus": [0.0]}
             self.chart.object.x_range.factors = years
             self.table.object = table
             self.timing.object = (
-                f"Recomputed in {1000 * self.last_seconds:,.0f} ms (analytic model, one run)."
+                f"Recomputed in {1000 * self.last_seconds:,.0f} ms (analytic model, one run, "
+                "in a worker process)."
             )
             self.headline.object = headline
 
@@ -480,10 +601,12 @@ class WhatIf(pn.viewable.Viewer):
         results = pn.Column(
             pn.pane.Markdown(
                 "### What-if: system surplus (+) / deficit (\u2212), GBP m\n"
-                "Move a lever and the whole model reruns (analytic capacity model, central assumptions). "
+                "Move a lever and the whole model reruns (analytic capacity model, central "
+                "assumptions, in a worker process so other users' pages stay quick). "
                 "The dashed line is break-even."
             ),
             self.error,
+            self.model_note,
             self.headline,
             self.chart,
             pn.pane.Markdown(report.EXPLAIN["table"]),
@@ -511,18 +634,25 @@ def _whatif_figure():
         y_axis_label="GBP m",
         x_axis_label="Financial year",
     )
+    renderers = {}
     for name, colour, label in (
-        ("base", report.colour_for(0), "Base"),
-        ("what_if", report.colour_for(1), "What-if"),
+        ("base", palette.GREY, "Base scenario"),
+        ("what_if", palette.BLACK, "What-if"),
     ):
-        chart.line(
-            "year", "surplus", source=sources[name], color=colour, line_width=3, legend_label=label
-        )
-        chart.scatter(
-            "year", "surplus", source=sources[name], color=colour, size=7, legend_label=label
-        )
+        dash = "dashed" if name == "what_if" else "solid"
+        renderers[name] = [
+            chart.line(
+                "year", "surplus", source=sources[name], color=colour, line_width=3,
+                line_dash=dash, legend_label=label,
+            ),
+            chart.scatter(
+                "year", "surplus", source=sources[name], color=colour, size=7, legend_label=label
+            ),
+        ]  # fmt: skip
     chart.scatter("year", "surplus", source=sources["zero"], alpha=0)
     chart.add_layout(Span(location=0, dimension="width", line_dash="dashed", line_color="black"))
     chart.add_tools(HoverTool(tooltips=[("year", "@year"), ("GBP m", "@surplus{0,0.0}")]))
-    chart.legend.location = "bottom_left"
-    return sources, chart
+    # Beside the plot, not on it: a legend inside sat on the lines.
+    legend = chart.legend[0]
+    chart.add_layout(legend, "right")
+    return sources, chart, renderers

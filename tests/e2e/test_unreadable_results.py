@@ -41,7 +41,10 @@ def test_the_page_shows_the_good_results_and_names_the_broken_ones(
     with serving(*options, log=tmp_path / "serve.log") as (_, root):
         # Before: one truncated file left every session a spinner.
         open_dashboard(board_page, f"{root}/app")
-        assert board_page.locator("table.surplus-table").count() == 3
+        # Every readable result up to four is shown (serve may have added one computed
+        # from a scenario another test saved).
+        readable, _ = store.scan_results(folder)
+        assert board_page.locator("table.surplus-table").count() == min(len(readable), 4) >= 3
         warning = board_page.get_by_text("Skipped 2 unreadable result file(s)")
         warning.wait_for(timeout=30_000)
         # The alert's text sits in the pane's shadow root, under the bold heading.
