@@ -229,21 +229,25 @@ def test_a_dask_style_worker_reuses_freed_memory(small):
     import textwrap
 
     script = textwrap.dedent(
-        f"""
-        import resource
+        """
+        import resource, sys
         from sefton_finance import montecarlo
         from sefton_finance.config.loading import parse_scenario
-        scenario = parse_scenario('''{DES_SCENARIO.format(name="w", extra="", seed=1, replications=2)}''')
-        directory = {str(small.directory)!r}
+        scenario, directory = parse_scenario(sys.argv[1]), sys.argv[2]
         montecarlo.run_draws(scenario, directory, 0, 2, with_bridge=False)
         before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         montecarlo.run_draws(scenario, directory, 0, 2, with_bridge=False)
         print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
         """
     )
+    text = DES_SCENARIO.format(name="w", extra="", seed=1, replications=2)
     env = {**os.environ, "MALLOC_TRIM_THRESHOLD_": "65536"}
     out = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=900
+        [sys.executable, "-c", script, text, str(small.directory)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert out.returncode == 0, out.stderr
     faults = int(out.stdout.split()[-1])
