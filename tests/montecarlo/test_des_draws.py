@@ -218,3 +218,39 @@ def test_overload_warnings_of_chunks_become_one_over_every_draw():
     quiet = xr.concat(parts[:1] * 2, dim="draw")
     combine_overload(parts[:1] * 2, quiet)
     assert quiet["des_overloaded"].attrs["warning"] == ""
+
+
+@pytest.mark.slow
+def test_a_dask_style_worker_reuses_freed_memory(small):
+    """Started as a Dask nanny starts workers (MALLOC_TRIM_THRESHOLD_ set), a DES chunk
+    still reuses the heap: a repeat run takes few new pages (without keep_freed_memory
+    every large temporary array is mapped and unmapped: hundreds of thousands)."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import resource, sys
+        from sefton_finance import montecarlo
+        from sefton_finance.config.loading import parse_scenario
+        scenario, directory = parse_scenario(sys.argv[1]), sys.argv[2]
+        montecarlo.run_draws(scenario, directory, 0, 2, with_bridge=False)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        montecarlo.run_draws(scenario, directory, 0, 2, with_bridge=False)
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+        """
+    )
+    text = DES_SCENARIO.format(name="w", extra="", seed=1, replications=2)
+    env = {**os.environ, "MALLOC_TRIM_THRESHOLD_": "65536"}
+    out = subprocess.run(
+        [sys.executable, "-c", script, text, str(small.directory)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert out.returncode == 0, out.stderr
+    faults = int(out.stdout.split()[-1])
+    assert faults < 20_000, f"{faults} page faults in a repeat chunk"
