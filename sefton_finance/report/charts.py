@@ -225,7 +225,9 @@ def bridge_chart(
         "coloured bars the change each step makes",
         ylabel="",
         yticks=ticks,
-        height=height or 70 + 26 * n,
+        # At most 640 px: a printed A4 landscape page holds ~700, and a bridge of the
+        # seeds' whole plan (~30 steps) must not split across pages.
+        height=height or min(70 + 26 * n, 640),
         responsive=width is None,
         show_grid=True,
     )
