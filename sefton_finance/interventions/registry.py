@@ -182,6 +182,32 @@ def available_interventions() -> dict[str, Definition]:
     return _library(plugins, _mechanisms(plugins))
 
 
+_READ: dict[tuple, Definition | InterventionError] = {}
+"""Definitions already read, by file, its modification time and size, and the mechanisms:
+goal-seek and sweeps resolve a scenario dozens of times, and parsing ~30 YAML files each
+time was half their run time. An edited file has a new key, so it is read again."""
+
+
+def _read_once(path: Path, mechanisms: Mapping[str, type[Intervention]]) -> Definition:
+    """:func:`read_definition`, remembered per file version (a failure too, raised again)."""
+    stat = path.stat()
+    key = (
+        str(path),
+        stat.st_mtime_ns,
+        stat.st_size,
+        tuple(sorted((name, id(cls)) for name, cls in mechanisms.items())),
+    )
+    if key not in _READ:
+        try:
+            _READ[key] = read_definition(path, mechanisms)
+        except InterventionError as error:
+            _READ[key] = error
+    found = _READ[key]
+    if isinstance(found, InterventionError):
+        raise found
+    return found
+
+
 def _library(
     plugins: Sequence[tuple[str, Any]], mechanisms: Mapping[str, type[Intervention]]
 ) -> dict[str, Definition]:
@@ -192,7 +218,7 @@ def _library(
             if path.stem in found:
                 continue
             try:
-                found[path.stem] = read_definition(path, mechanisms)
+                found[path.stem] = _read_once(path, mechanisms)
             except InterventionError as error:
                 warnings.warn(f"skipping intervention file: {error}", RuntimeWarning, stacklevel=3)
     for name, obj in plugins:
