@@ -185,7 +185,22 @@ def load_results(paths: Sequence[Path]) -> list:
 
 
 def print_surplus_table(table: pd.DataFrame, title: str) -> None:
-    """Render a surplus table (GBP m) with deficits in red."""
+    """Render a surplus table (GBP m) with deficits in red.
+
+    Results on different baselines cover different years (2019/20-2024/25 and
+    2024/25-2029/30): each span of years gets its own table, so no column is empty
+    for half the rows.
+    """
+    spans: dict[tuple, list] = {}
+    for scenario, rows in table.groupby(level=0, sort=False):
+        columns = tuple(column for column in table.columns if rows[column].notna().any())
+        spans.setdefault(columns, []).append(scenario)
+    for columns, scenarios in spans.items():
+        chosen = table.index.get_level_values(0).isin(scenarios)
+        _print_one_span(table.loc[chosen, list(columns)], title)
+
+
+def _print_one_span(table: pd.DataFrame, title: str) -> None:
     view = Table(title=title, title_justify="left", show_lines=False)
     view.add_column("scenario")
     view.add_column("organisation", no_wrap=True)
@@ -195,7 +210,9 @@ def print_surplus_table(table: pd.DataFrame, title: str) -> None:
     for (scenario, organisation), values in table.iterrows():
         if previous is not None and scenario != previous:
             view.add_section()
-        cells = [f"[{'red' if v < 0 else 'green'}]{v:,.1f}[/]" for v in values]
+        cells = [
+            "" if pd.isna(v) else f"[{'red' if v < 0 else 'green'}]{v:,.1f}[/]" for v in values
+        ]
         label = f"[bold]{organisation}[/]" if organisation == analysis.SYSTEM else organisation
         view.add_row(scenario if scenario != previous else "", label, *cells)
         previous = scenario

@@ -134,3 +134,19 @@ def test_interventions_lists_the_library():
         assert name in result.stdout
     assert "seeds' plan" in result.stdout
     assert result.stdout.count("yes") >= 27  # every intervention the seeds name
+
+
+def test_results_on_two_baselines_print_one_table_per_span_of_years(tmp_path):
+    """A 2019/20 and a 2024/25 result share no years: no column of blanks or 'nan'."""
+    result = cli(
+        "run",
+        SCENARIOS / "do_nothing.yaml",
+        SCENARIOS / "2024-25" / "do_nothing_2024_25.yaml",
+        "--out",
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "nan" not in result.stdout
+    headers = [line for line in result.stdout.splitlines() if "┃ organisation" in line]
+    assert len(headers) == 2
+    assert "2029/30" not in headers[0] and "2019/20" not in headers[1]
