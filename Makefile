@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench dashboard lint format browser clean
+.PHONY: run test bench bench-long dashboard lint format browser clean
 
 $(STAMP): pyproject.toml setup.py
 	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: install it (pyenv install 3.12) or pass PYTHON=/path/to/python3.12"; exit 1; }
@@ -28,6 +28,10 @@ test: $(STAMP) browser
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_benchmarks.py
+
+# The full-size nested DES Monte Carlo run (100 draws, about 26 minutes on one core).
+bench-long: $(STAMP)
+	$(BIN)/python bench/run_benchmarks.py --long
 
 dashboard: $(STAMP)
 	$(BIN)/sefton-finance serve
