@@ -63,7 +63,7 @@ PACKAGED_BASELINES: dict[str, PackagedBaseline] = {
             folder="sefton-2024-25",
             description=(
                 "The Sefton place of NHS Cheshire & Merseyside ICB and today's providers, "
-                "with 2024/25 allocations, payment rules and deficit support"
+                "with 2024/25 allocations and payment rules; positions before deficit support"
             ),
             sources_file="sefton-2024-25/SOURCES.md",
         ),
