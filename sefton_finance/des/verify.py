@@ -76,8 +76,25 @@ class LittleCheck:
         return abs(self.L - self.lambda_W) / max(abs(self.L), 1e-300)
 
 
+class _LittleChecked:
+    """Little's-law summaries shared by the result classes, over ``_little_checks()``."""
+
+    def _little_checks(self) -> tuple[LittleCheck, ...]:
+        return self.little  # type: ignore[attr-defined]
+
+    @property
+    def little_rel_error(self) -> float:
+        """Worst ``|L - lambda W| / L`` over the replications' checks."""
+        return max(c.rel_error for c in self._little_checks())
+
+    @property
+    def little_exact_rel_error(self) -> float:
+        """Worst error of the exact identity (area = time present in the window)."""
+        return max(c.exact_rel_error for c in self._little_checks())
+
+
 @dataclass(frozen=True)
-class MMcResult:
+class MMcResult(_LittleChecked):
     """Simulated M/M/c against Erlang C; CIs are Student-t over replications."""
 
     servers: int
@@ -99,14 +116,8 @@ class MMcResult:
     def probability_rel_error(self) -> float:
         return abs(self.wait_probability - self.erlang_c_probability) / self.erlang_c_probability
 
-    @property
-    def little_rel_error(self) -> float:
-        """Worst ``|L - lambda W| / L`` over replications and queue/system."""
-        return max(c.rel_error for c in self.little_queue + self.little_system)
-
-    @property
-    def little_exact_rel_error(self) -> float:
-        return max(c.exact_rel_error for c in self.little_queue + self.little_system)
+    def _little_checks(self) -> tuple[LittleCheck, ...]:
+        return self.little_queue + self.little_system
 
     def ci_contains_textbook(self) -> bool:
         lo, hi = self.mean_wait_ci
@@ -114,7 +125,7 @@ class MMcResult:
 
 
 @dataclass(frozen=True)
-class MMccResult:
+class MMccResult(_LittleChecked):
     """Simulated M/M/c/c blocking against Erlang B."""
 
     servers: int
@@ -127,14 +138,6 @@ class MMccResult:
     @property
     def rel_error(self) -> float:
         return abs(self.blocking - self.erlang_b) / self.erlang_b
-
-    @property
-    def little_rel_error(self) -> float:
-        return max(c.rel_error for c in self.little)
-
-    @property
-    def little_exact_rel_error(self) -> float:
-        return max(c.exact_rel_error for c in self.little)
 
     def ci_contains_textbook(self) -> bool:
         lo, hi = self.blocking_ci
@@ -313,7 +316,7 @@ PATHS: dict[str, PathSpec] = {
 
 
 @dataclass(frozen=True)
-class PathResult:
+class PathResult(_LittleChecked):
     """One model path simulated against its textbook value (95% Student-t CI over replications)."""
 
     path: str
@@ -333,14 +336,6 @@ class PathResult:
     @property
     def rel_error(self) -> float:
         return abs(self.simulated - self.textbook) / self.textbook
-
-    @property
-    def little_rel_error(self) -> float:
-        return max(c.rel_error for c in self.little)
-
-    @property
-    def little_exact_rel_error(self) -> float:
-        return max(c.exact_rel_error for c in self.little)
 
     def ci_contains_textbook(self) -> bool:
         return self.ci_low <= self.textbook <= self.ci_high
