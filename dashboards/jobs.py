@@ -160,32 +160,12 @@ def compare_view(paths: list[str], year: str | None, comparator: str | None) -> 
 
 
 def distinct(results: list) -> list:
-    """The datasets of ``(path, dataset)`` pairs, renamed where two share a scenario name.
-
-    Two files of one scenario (a single run and a 200-draw run of "place_plan") would
-    otherwise be one scenario to the pack's tables, which are keyed by name. A later one
-    takes its file name as its name and, if the titles match too, its draws in its title,
-    as the chooser labels it. The files are not changed.
-    """
+    """The datasets of ``(path, dataset)`` pairs, renamed where two share a scenario name
+    (:func:`sefton_finance.report.distinct_names`: a later one takes its file name, as
+    the chooser labels it). The files are not changed."""
     from sefton_finance import report
 
-    seen_names: set[str] = set()
-    seen_titles: set[str] = set()
-    out = []
-    for path, ds in results:
-        name, title = report.scenario_name(ds), report.scenario_title(ds)
-        if name in seen_names:
-            name = Path(path).stem if Path(path).stem not in seen_names else f"{name}_{len(out)}"
-            if title in seen_titles:
-                draws = int(ds.sizes.get("draw", 1))
-                title = f"{title} ({draws} draws)" if draws > 1 else f"{title} (single run)"
-            ds = ds.assign_attrs(scenario=name, scenario_title=title)
-            if "scenario" in ds.coords:
-                ds = ds.assign_coords(scenario=name)
-        seen_names.add(name)
-        seen_titles.add(title)
-        out.append(ds)
-    return out
+    return report.distinct_names([ds for _, ds in results], [path for path, _ in results])
 
 
 def _view_key(paths: list[str], year: str | None, comparator: str | None) -> tuple:

@@ -416,11 +416,11 @@ def report_command(
     """
     import time
 
-    from sefton_finance.report import choose, write_pack
+    from sefton_finance.report import choose, distinct_names, write_pack
 
     if out.suffix.lower() not in {".html", ".htm"}:
         fail(f"--out {out}: the board pack is an HTML file (use a .html name)")
-    datasets = load_results(results)
+    datasets = distinct_names(load_results(results), results)
     try:
         choose(datasets, year, comparator)
     except ValueError as error:

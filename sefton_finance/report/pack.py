@@ -41,6 +41,7 @@ from sefton_finance.report.tables import (
     bridge_frame,
     choose,
     comparator_frame,
+    distinct_names,
     fan_frame,
     has_draws,
     locality_frame,
@@ -107,7 +108,7 @@ def pack_sections(
     comparator : str, optional
         Scenario name to compare against; default do nothing.
     """
-    datasets = list(datasets)
+    datasets = distinct_names(datasets)
     try:
         choice = choose(datasets, year, comparator)
     except ValueError:
@@ -470,7 +471,7 @@ def write_pack(
     ValueError
         As :func:`choose`; nothing is written.
     """
-    datasets = list(datasets)
+    datasets = distinct_names(datasets)
     choose(datasets, year, comparator)
     out = Path(out)
     with one_build():

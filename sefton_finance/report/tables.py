@@ -8,6 +8,7 @@ import functools
 import html
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -184,6 +185,52 @@ def scenario_name(ds: xr.Dataset) -> str:
 def scenario_title(ds: xr.Dataset) -> str:
     """The scenario's display title."""
     return str(ds.attrs.get("scenario_title") or scenario_name(ds))
+
+
+def distinct_names(
+    datasets: Sequence[xr.Dataset], sources: Sequence[str | Path] | None = None
+) -> list[xr.Dataset]:
+    """The results, renamed where two share a scenario name; the rest unchanged.
+
+    The pack's tables are keyed by scenario name, so two files of one scenario (a
+    single run and a 200-draw run of "place_plan", or two runs of one scenario text
+    on different settings) would otherwise merge into one scenario. A later one
+    takes its file name as its name (from ``sources``; else the name with its
+    position) and, if the titles match too, its draws in its title. Results whose
+    names are already distinct are returned as the same objects, so tables shared
+    within :func:`one_build` stay shared.
+
+    Parameters
+    ----------
+    datasets : sequence of xarray.Dataset
+        Scenario results, in the order the pack shows them.
+    sources : sequence of str or Path, optional
+        Each result's file, for its fallback name.
+
+    Returns
+    -------
+    list of xarray.Dataset
+    """
+    seen_names: set[str] = set()
+    seen_titles: set[str] = set()
+    out = []
+    for i, ds in enumerate(datasets):
+        name, title = scenario_name(ds), scenario_title(ds)
+        if name in seen_names:
+            stem = Path(sources[i]).stem if sources is not None else ""
+            name = stem if stem and stem not in seen_names else f"{name}_{i + 1}"
+            while name in seen_names:
+                name = f"{name}_{i + 1}"
+            if title in seen_titles:
+                draws = int(ds.sizes.get("draw", 1))
+                title = f"{title} ({draws} draws)" if draws > 1 else f"{title} (single run)"
+            ds = ds.assign_attrs(scenario=name, scenario_title=title)
+            if "scenario" in ds.coords:
+                ds = ds.assign_coords(scenario=name)
+        seen_names.add(name)
+        seen_titles.add(title)
+        out.append(ds)
+    return out
 
 
 def intervention_label(name: str) -> str:

@@ -28,6 +28,7 @@ from sefton_finance.report.tables import (
     bridge_frame,
     choose,
     comparator_frame,
+    distinct_names,
     fan_frame,
     organisation_table,
     provenance_line,
@@ -76,7 +77,7 @@ def pack_sheets(
     datasets: Sequence[xr.Dataset], year: str | None = None, comparator: str | None = None
 ) -> list[Sheet]:
     """The pack's figures as sheets, in the pack's order, for its year and comparator."""
-    datasets = list(datasets)
+    datasets = distinct_names(datasets)
     choice = choose(datasets, year, comparator)
     year, reference = choice.year, choice.reference
     every = f"{choice.years[0]} to {choice.years[-1]}"

@@ -58,6 +58,11 @@ def results(small_results, tmp_path_factory):
     ):
         path = _scenario(extra, base, name, title)
         files[name] = save(run_file(path, draws=DRAWS, workers=1), extra / f"{name}.nc")
+    # The place plan again, same name and title, with draws: one scenario in two files.
+    again = _scenario(extra, "place_plan.yaml", "place_plan", "Place plan")
+    files["place_plan_draws"] = save(
+        run_file(again, draws=DRAWS, workers=1), extra / "place_plan_draws.nc"
+    )
     des = _scenario(
         extra,
         "des/place_plan_des.yaml",
@@ -385,6 +390,30 @@ def test_a_chosen_year_and_comparator_reach_both_files(results, tmp_path):
     assert set(book["bridge_stretch"]["year"]) == {"2020/21"}
     assert "bridge_place_plan" not in book, "the comparator has no bridge to itself"
     assert book["headline"].set_index("item").loc["comparator", "value"] == "Place plan"
+
+
+def test_two_files_of_one_scenario_are_two_scenarios_in_the_pack(results, tmp_path):
+    """A single run and a run with draws of one scenario used to merge into one table row
+    per organisation and year, and the comparator view failed on the duplicates."""
+    files = [results["do_nothing"], results["place_plan"], results["place_plan_draws"]]
+    out = tmp_path / "pack.html"
+    done = write_with_cli(files, out)
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "Place plan (8 draws) minus Do nothing" in text
+    assert "Place plan minus Do nothing, GBP m" in text
+    comparator = pd.read_excel(out.with_suffix(".xlsx"), sheet_name="comparator_gbp_m")
+    year = str(load(results["do_nothing"]).year.values[-1])
+    base = central(load(results["do_nothing"])).sel(year=year)
+    for name, file in (("place_plan", "place_plan"), ("place_plan_draws", "place_plan_draws")):
+        row = comparator[
+            (comparator["scenario"] == name)
+            & (comparator["organisation"] == report.SYSTEM)
+            & (comparator["year"] == year)
+        ]
+        assert len(row) == 1, name
+        gap = float(central(load(results[file])).sel(year=year) - base) / 1e6
+        assert row["central"].iloc[0] == pytest.approx(gap)
 
 
 # ----------------------------------------------------------------- tables
