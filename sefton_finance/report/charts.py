@@ -32,14 +32,24 @@ def load_holoviews():
     return hv
 
 
-def _no_scroll_zoom(plot: Any, element: Any) -> None:
+PRINT_HIDDEN = "@media print { :host { display: none !important; } }"
+"""Stylesheet for a chart's toolbar: hidden on paper. The toolbar lives in its own shadow
+root, which the page's print stylesheet cannot reach."""
+
+
+def _board_toolbar(plot: Any, element: Any) -> None:
+    from bokeh.models import InlineStyleSheet
+
+    toolbar = plot.state.toolbar
     # A board page scrolls; a wheel that zooms the chart under the pointer gets in the way.
-    plot.state.toolbar.active_scroll = None
+    toolbar.active_scroll = None
+    toolbar.stylesheets = [*toolbar.stylesheets, InlineStyleSheet(css=PRINT_HIDDEN)]
 
 
 def _finish(chart: Any, width: int | None) -> Any:
-    """Common options for every chart: no wheel zoom by default, and a fixed width if given."""
-    chart = chart.opts(hooks=[_no_scroll_zoom])
+    """Common options for every chart: no wheel zoom by default, no toolbar on paper, and
+    a fixed width if given."""
+    chart = chart.opts(hooks=[_board_toolbar])
     return chart if width is None else chart.opts(width=width)
 
 

@@ -483,6 +483,22 @@ PX_PER_MM = 96 / 25.4
 
 @pytest.mark.browser
 @pytest.mark.slow
+def toolbar_displays(page) -> list[str]:
+    """The computed display of every chart toolbar, searched through the shadow roots
+    bokeh draws into."""
+    return page.evaluate(
+        """() => {
+        const found = [];
+        const walk = root => root.querySelectorAll('*').forEach(e => {
+            if (e.classList.contains('bk-Toolbar')) found.push(getComputedStyle(e).display);
+            if (e.shadowRoot) walk(e.shadowRoot);
+        });
+        walk(document);
+        return found;
+    }"""
+    )
+
+
 def test_pack_opens_offline_and_prints_on_a4_landscape(board_page, draws_pack, tmp_path):
     path, _, _ = draws_pack
     page = board_page
@@ -503,6 +519,8 @@ def test_pack_opens_offline_and_prints_on_a4_landscape(board_page, draws_pack, t
     page.wait_for_timeout(1_000)
     assert page.locator("canvas").count() >= roots.count() > 5, "every chart drew"
     assert not fetched, f"the pack asked the network for {fetched}"
+    on_screen = toolbar_displays(page)
+    assert on_screen and "none" not in on_screen, "each chart has its toolbar on screen"
     # Print: A4 landscape, the page's printable width and height in CSS pixels.
     width = round((A4_LANDSCAPE_MM[0] - 2 * MARGIN_MM) * PX_PER_MM)
     height = round((A4_LANDSCAPE_MM[1] - 2 * MARGIN_MM) * PX_PER_MM)
@@ -526,6 +544,8 @@ def test_pack_opens_offline_and_prints_on_a4_landscape(board_page, draws_pack, t
     }"""
     )
     assert any("landscape" in size or "297mm 210mm" in size for size in layout["page"]), layout
+    on_paper = toolbar_displays(page)
+    assert len(on_paper) == len(on_screen) and set(on_paper) == {"none"}, "no toolbar printed"
     assert layout["folded"] > 0, "the assumptions print although folded on screen"
     assert layout["colour"] == "exact", "shading is printed"
     assert layout["heading"] == "avoid"
