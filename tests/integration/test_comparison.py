@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from helpers import SCENARIOS
 from typer.testing import CliRunner
 
+from sefton_finance.analysis import intervention_names
 from sefton_finance.api import run_file
 from sefton_finance.cli import app
-from sefton_finance.comparison import comparator_table, gain_share, wrong_pocket
+from sefton_finance.comparison import QUANTILES, comparator_table, gain_share, wrong_pocket
 from sefton_finance.results import save
 
 DRAWS = 20
@@ -52,6 +54,33 @@ def test_the_wrong_pocket_adds_up_to_the_bridge(pair):
     for name in matrix.index.get_level_values("intervention").unique():
         bar = float(plan["bridge"].sel(intervention=name, year=final, draw=0)) / 1e6
         assert matrix.loc[name, "principal"].sum() == pytest.approx(bar, abs=1e-8)
+
+
+def wrong_pocket_cell_by_cell(ds, year):
+    """The matrix read one labelled cell at a time: the readable reference."""
+    inside = ds.org.values[ds["in_system"].values]
+    cells = ds["bridge_by_org"].sel(year=year, org=inside) / 1e6
+    rows = []
+    for name in intervention_names(ds):
+        for org in inside:
+            cell = cells.sel(intervention=name, org=org)
+            rows.append(
+                {
+                    "intervention": name,
+                    "organisation": str(ds["org_name"].sel(org=org).item()),
+                    "principal": float(cell.isel(draw=0)),
+                    **{f"p{round(q * 100):02d}": float(cell.quantile(q)) for q in QUANTILES},
+                }
+            )
+    return pd.DataFrame(rows).set_index(["intervention", "organisation"])
+
+
+@pytest.mark.parametrize("year", [None, "2021/22"])
+def test_the_wrong_pocket_matrix_is_each_cells_quantiles(pair, year):
+    _, plan = pair
+    matrix = wrong_pocket(plan, year)
+    expected = wrong_pocket_cell_by_cell(plan, year or str(plan.year.values[-1]))
+    pd.testing.assert_frame_equal(matrix, expected, check_exact=True)
 
 
 def test_gain_share_leaves_no_one_worse_off_when_the_system_gains(pair):
