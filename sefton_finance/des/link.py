@@ -350,6 +350,8 @@ def performance_summary(des: xr.Dataset) -> xr.Dataset:
             1.0,
             False,
         ),
+        # Each site's count of open pathways weights its 18-week share in a total.
+        "rtt_incomplete_pathways": ("Incomplete RTT pathways (year end)", 0.0, None, False),
     }
     out = xr.Dataset()
     for name, (label, low, high, capped) in measures.items():

@@ -12,8 +12,10 @@ across replications, as the model does for each site:
 - the peak of occupied beds is shown per site only (peaks at two sites fall on
   different days, so they do not add up), and as *capped* where replications reached
   the beds open: "297 (all beds full)" says the beds ran out, not that 297 is the peak
-  demand. Incomplete RTT pathways within 18 weeks is per site too: the result does not
-  carry each site's count of open pathways to weight it by.
+  demand;
+- incomplete RTT pathways within 18 weeks is weighted by each site's open pathways
+  at year end, replication by replication: the share of all Sefton's open pathways
+  that are within 18 weeks, as NHS England adds up trusts.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class Measure:
     """Multiplier to the display unit (shares to %)."""
     total: str
     """``sum``, ``attendances`` (weighted by A&E attendances), ``beds`` (occupied over
-    open) or ``none`` (per site only)."""
+    open), ``pathways`` (weighted by open RTT pathways) or ``none`` (per site only)."""
     bounds: tuple[float | None, float | None] = (0.0, None)
 
 
@@ -54,7 +56,8 @@ MEASURES: dict[str, Measure] = {
     "escalation_bed_days": Measure("Escalation bed-days", "bed-days", 1.0, "sum"),
     "elective_cancellations": Measure("Planned operations cancelled for want of a bed", "cancellations", 1.0, "sum"),
     "op_waiting_list": Measure("Outpatient waiting list at year end", "patients", 1.0, "sum"),
-    "rtt_18wk_performance": Measure("Incomplete RTT pathways within 18 weeks", "%", 100.0, "none", (0.0, 1.0)),
+    "rtt_18wk_performance": Measure("Incomplete RTT pathways within 18 weeks", "%", 100.0, "pathways", (0.0, 1.0)),
+    "rtt_incomplete_pathways": Measure("Incomplete RTT pathways at year end", "patients", 1.0, "sum"),
 }  # fmt: skip
 """Discrete-event outputs (``des_<key>`` in a result) shown in the pack, in this order."""
 
@@ -96,6 +99,12 @@ def _total(ds: xr.Dataset, key: str, measure: Measure) -> tuple[xr.DataArray, st
             return None
         beds = _principal(ds[cap])
         return each.sum("site") / beds.sum("site"), "occupied beds over beds open, all sites"
+    if measure.total == "pathways":
+        pathways = "des_rtt_incomplete_pathways_replications"
+        if pathways not in ds:
+            return None
+        weights = _principal(ds[pathways])
+        return (each * weights).sum("site") / weights.sum("site"), "weighted by open pathways"
     weights = _attendances(ds, sites)
     if weights is None:
         return None

@@ -201,6 +201,13 @@ def test_hospital_totals_are_sums_over_sites_and_rates_are_weighted(des_pack):
                     (per_site.mean("replication").values * weights.values).sum()
                     / weights.values.sum()
                 )
+            elif measure.total == "pathways":
+                # Sefton's share of all open pathways within 18 weeks, each replication.
+                open_ = central(des, "des_rtt_incomplete_pathways_replications").sel(year=year)
+                within = (per_site * open_).sum("site")
+                expected = float((within / open_.sum("site")).mean("replication"))
+                unweighted = float(per_site.mean(["site", "replication"]))
+                assert expected != pytest.approx(unweighted, abs=1e-6), "sites differ in size"
             else:  # beds: occupied over open, all sites
                 beds = central(des, "des_bed_occupancy_peak_cap").sel(year=year)
                 expected = float(per_site.mean("replication").sum("site") / beds.sum("site"))
