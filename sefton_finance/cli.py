@@ -373,65 +373,36 @@ def uncertainty_table(datasets: Sequence) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["scenario", "year"])
 
 
-UNCERTAINTY_MEASURES = {
-    "congestion_cost": ("Congestion cost, GBP m", 1e-6, "{:,.2f}"),
-    "ed_4hr_performance": ("ED (type 1) within 4 hours", 100.0, "{:.1f}%"),
-    "rtt_18wk_performance": ("RTT incomplete pathways within 18 weeks", 100.0, "{:.1f}%"),
-    "bed_occupancy_mean": ("Mean occupied beds", 1.0, "{:,.1f}"),
-}
-"""The discrete-event figures whose two kinds of uncertainty ``run --draws`` prints:
-label, display scale and format."""
-
-
 def print_des_uncertainty(result) -> None:
-    """Parameter against stochastic uncertainty of a discrete-event Monte Carlo result.
-
-    For the last year, by hospital: the mean over every draw and replication; the
-    standard deviation across draws of each draw's mean (parameter uncertainty: the
-    levers' intervals, what the fan charts show); the standard deviation across a
-    draw's replications (stochastic uncertainty: the patients' random arrivals and
-    stays, averaged over draws); and the share of the total variance that is
-    parameter uncertainty (law of total variance).
-    """
-    from sefton_finance.model.congestion import uncertainty_split
+    """Parameter against stochastic uncertainty of a discrete-event Monte Carlo result,
+    for the last year, by hospital (:func:`sefton_finance.report.hospital.des_uncertainty_frame`,
+    the table the board pack shows)."""
+    from sefton_finance.report.hospital import des_uncertainty_frame
 
     year = str(result.year.values[-1])
-    draws = result.sizes.get("draw", 1)
-    replications = result.sizes.get("replication", 1)
+    frame = des_uncertainty_frame([result], year)
+    if frame.empty:
+        return
+    first = frame.iloc[0]
     table = Table(
         title=f"{result.attrs.get('scenario', '')} {year}: parameter uncertainty (across "
-        f"{draws} draws) and stochastic uncertainty (across {replications} replications "
-        "within a draw)",
+        f"{first.draws} draws) and stochastic uncertainty (across {first.replications} "
+        "replications within a draw)",
         title_justify="left",
     )
-    for column in (
-        "measure",
-        "hospital",
-        "mean",
-        "parameter SD",
-        "stochastic SD",
-        "parameter share",
-    ):
+    columns = ("measure", "hospital", "mean", "parameter SD", "stochastic SD", "parameter share")
+    for column in columns:
         table.add_column(column, justify="left" if column in ("measure", "hospital") else "right")
-    for measure, (label, scale, form) in UNCERTAINTY_MEASURES.items():
-        try:
-            split = uncertainty_split(result, measure).sel(year=year)
-        except KeyError:
-            continue
-        place = "org" if "org" in split.dims else "site"
-        names = [str(s) for s in result.site.values] if "site" in result.dims else []
-        for name in names:
-            at = split.sel({place: name})
-            total = float(at["total_variance"])
-            share = float(at["parameter_variance"]) / total if total > 0 else float("nan")
-            table.add_row(
-                label,
-                name,
-                form.format(float(at["mean"]) * scale),
-                form.format(math.sqrt(float(at["parameter_variance"])) * scale),
-                form.format(math.sqrt(float(at["stochastic_variance"])) * scale),
-                f"{share:.0%}" if math.isfinite(share) else "-",
-            )
+    for r in frame.itertuples():
+        form = "{:,.2f}" if r.unit == "GBP m" else "{:.1f}%" if r.unit == "%" else "{:,.1f}"
+        table.add_row(
+            f"{r.measure}, {r.unit}" if r.unit == "GBP m" else r.measure,
+            r.site,
+            form.format(r.mean),
+            form.format(r.parameter_sd),
+            form.format(r.stochastic_sd),
+            f"{r.parameter_share:.0%}" if math.isfinite(r.parameter_share) else "-",
+        )
     console.print(table)
     console.print(
         "Parameter uncertainty: how the draws' means differ (the levers' intervals; the "

@@ -227,3 +227,52 @@ def hospital_html(frame: pd.DataFrame, year: str) -> str:
             )
         )
     return "".join(blocks)
+
+
+def des_uncertainty_html(frame: pd.DataFrame) -> str:
+    """One table per discrete-event result with draws: each hospital's mean, and how much
+    of its spread is the levers' (parameter) and how much the hospital's own randomness
+    (stochastic)."""
+    blocks = []
+    for (scenario, title), part in frame.groupby(["scenario", "title"], sort=False):
+        first = part.iloc[0]
+        rows = "".join(
+            f'<tr><th scope="row">{html.escape(str(r.measure))} ({html.escape(str(r.unit))})'
+            f"</th><td class=text>{html.escape(str(r.site))}</td>"
+            + "".join(
+                f'<td data-uncertainty="{html.escape(str(scenario))}" '
+                f'data-measure="{html.escape(str(r.measure))}" data-site="{html.escape(str(r.site))}" '
+                f'data-column="{column}">{html.escape(_in_unit(getattr(r, column), r.unit))}</td>'
+                for column in ("mean", "parameter_sd", "stochastic_sd")
+            )
+            + "<td>"
+            + (f"{r.parameter_share:.0%}" if math.isfinite(r.parameter_share) else "n/a")
+            + "</td></tr>"
+            for r in part.itertuples()
+        )
+        blocks.append(
+            wrap(
+                f'<table class="board-table uncertainty" data-scenario="{html.escape(str(scenario))}">'
+                f"<caption>{html.escape(str(title))}, {html.escape(str(first.year))}: "
+                f"parameter uncertainty (across {first.draws} draws) and stochastic uncertainty "
+                f"(across {first.replications} replications within a draw)</caption>"
+                '<thead><tr><th scope="col">Measure</th><th scope="col">Hospital</th>'
+                '<th scope="col">Mean</th><th scope="col">Parameter SD</th>'
+                '<th scope="col">Stochastic SD</th><th scope="col">Parameter share of variance</th>'
+                f"</tr></thead><tbody>{rows}</tbody></table>",
+                "Parameter: how the draws' means differ (the levers' intervals; the fan shows "
+                "it). Stochastic: how replications of one draw differ (random arrivals and "
+                "stays). More replications narrow each draw's mean, not the parameter spread.",
+            )
+        )
+    return "".join(blocks)
+
+
+def _in_unit(value: float, unit: str) -> str:
+    if not math.isfinite(value):
+        return "n/a"
+    if unit == "GBP m":
+        return f"{value:,.2f}"
+    if unit == "beds":
+        return f"{value:,.1f}"
+    return measure_value(value, unit)

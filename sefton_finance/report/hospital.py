@@ -189,3 +189,71 @@ def hospital_frame(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
                     }
                 )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+UNCERTAINTY_MEASURES: dict[str, tuple[str, str, float]] = {
+    "congestion_cost": ("Congestion cost", "GBP m", 1e-6),
+    "ed_4hr_performance": ("A&E (type 1) seen within 4 hours", "%", 100.0),
+    "rtt_18wk_performance": ("Incomplete RTT pathways within 18 weeks", "%", 100.0),
+    "bed_occupancy_mean": ("Mean occupied beds", "beds", 1.0),
+}
+"""Discrete-event figures whose two kinds of uncertainty are shown: label, unit and the
+multiplier to that unit."""
+
+UNCERTAINTY_COLUMNS = [
+    "scenario", "title", "year", "measure", "unit", "site", "mean", "parameter_sd",
+    "stochastic_sd", "parameter_share", "draws", "replications",
+]  # fmt: skip
+
+
+@_shared
+def des_uncertainty_frame(datasets: Sequence[xr.Dataset], year: str) -> pd.DataFrame:
+    """Parameter against stochastic uncertainty of discrete-event results with draws, in
+    ``year``, by hospital (law of total variance,
+    :func:`sefton_finance.model.congestion.uncertainty_split`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`UNCERTAINTY_COLUMNS`: ``mean`` over every draw and replication;
+        ``parameter_sd`` across draws of each draw's mean (the levers' intervals: what
+        the fan charts show); ``stochastic_sd`` across one draw's replications, averaged
+        over draws (random arrivals and stays); ``parameter_share`` of the total
+        variance. Only results with more than one draw and more than one replication.
+    """
+    from sefton_finance.model.congestion import uncertainty_split
+
+    rows = []
+    for ds in datasets:
+        draws, replications = ds.sizes.get("draw", 1), ds.sizes.get("replication", 1)
+        if draws < 2 or replications < 2 or "site" not in ds.dims or year not in ds.year:
+            continue
+        names = _site_names(ds)
+        for key, (label, unit, scale) in UNCERTAINTY_MEASURES.items():
+            try:
+                split = uncertainty_split(ds, key).sel(year=year)
+            except KeyError:
+                continue
+            place = "org" if "org" in split.dims else "site"
+            for site in (str(s) for s in ds.site.values):
+                at = split.sel({place: site})
+                total = float(at["total_variance"])
+                rows.append(
+                    {
+                        "scenario": scenario_name(ds),
+                        "title": scenario_title(ds),
+                        "year": year,
+                        "measure": label,
+                        "unit": unit,
+                        "site": names.get(site, site),
+                        "mean": float(at["mean"]) * scale,
+                        "parameter_sd": np.sqrt(float(at["parameter_variance"])) * scale,
+                        "stochastic_sd": np.sqrt(float(at["stochastic_variance"])) * scale,
+                        "parameter_share": float(at["parameter_variance"]) / total
+                        if total > 0
+                        else np.nan,
+                        "draws": int(draws),
+                        "replications": int(replications),
+                    }
+                )
+    return pd.DataFrame(rows, columns=UNCERTAINTY_COLUMNS)

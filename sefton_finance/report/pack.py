@@ -16,6 +16,7 @@ from sefton_finance.headline import headline
 from sefton_finance.report.blocks import (
     chances_html,
     comparator_html,
+    des_uncertainty_html,
     headline_html,
     hospital_html,
     savings_html,
@@ -31,7 +32,7 @@ from sefton_finance.report.charts import (
     locality_chart,
     yearly_lines,
 )
-from sefton_finance.report.hospital import TOTAL, hospital_frame
+from sefton_finance.report.hospital import TOTAL, des_uncertainty_frame, hospital_frame
 from sefton_finance.report.tables import (
     EXPLAIN,
     TABLE_CSS,
@@ -283,6 +284,16 @@ def pack_sections(
                 key="hospital_table",
             )
         )
+        split = des_uncertainty_frame(datasets, last)
+        if len(split):
+            sections.append(
+                Section(
+                    f"Hospital figures, {last}: the levers' uncertainty and the hospitals' own",
+                    EXPLAIN["des_uncertainty"],
+                    html=des_uncertainty_html(split),
+                    key="des_uncertainty",
+                )
+            )
         # A chart per measure of Sefton's acute sites together (a site's own where the
         # measure does not add up over sites), with its 95% confidence interval.
         for (measure, unit), part in hospitals.groupby(["measure", "unit"], sort=False):

@@ -110,6 +110,12 @@ EXPLAIN: dict[str, str] = {
     "hospitals: the line is the mean over the model's replications, the band its 95% "
     "confidence interval. Counts are added up over the hospitals; A&E measures are "
     "weighted by each hospital's A&E attendances; occupancy is occupied beds over beds open.",
+    "des_uncertainty": "A discrete-event result with Monte Carlo draws has two kinds of "
+    "uncertainty. Parameter uncertainty is how the draws differ: demand, costs and effects "
+    "drawn from their intervals. Stochastic uncertainty is how one draw's replications differ: "
+    "the random arrivals and lengths of stay of one possible year. The share says how much of "
+    "the whole spread is the levers'; where it is small, more replications, not narrower "
+    "assumptions, would sharpen the figure.",
     "overload": "Where demand exceeds what a hospital's cubicles, beds or clinics can do, or a "
     "queue never settles, the discrete-event model has no steady state: its waits and the "
     "cost of congestion grow with the years simulated and are not estimates.",

@@ -21,7 +21,7 @@ import xarray as xr
 
 from sefton_finance.files import atomic_write
 from sefton_finance.headline import headline
-from sefton_finance.report.hospital import hospital_frame
+from sefton_finance.report.hospital import des_uncertainty_frame, hospital_frame
 from sefton_finance.report.tables import (
     activity_frame,
     break_even_frame,
@@ -228,6 +228,17 @@ def pack_sheets(
             every,
             "as the unit column says",
         )
+        split = des_uncertainty_frame(datasets, year)
+        if len(split):
+            add(
+                "des_uncertainty",
+                split,
+                "Hospital figures: parameter uncertainty (across draws) and stochastic "
+                "uncertainty (across a draw's replications), by hospital",
+                year,
+                "as the unit column says; parameter_share of the total variance",
+                parameter_share=SHARE_FORMAT,
+            )
     travel = travel_frame(datasets)
     if len(travel):
         add("travel_co2", travel, "Travel and carbon avoided", every, "as the unit column says")

@@ -254,3 +254,35 @@ def test_a_dask_style_worker_reuses_freed_memory(small):
     assert out.returncode == 0, out.stderr
     faults = int(out.stdout.split()[-1])
     assert faults < 20_000, f"{faults} page faults in a repeat chunk"
+
+
+def test_the_pack_splits_each_hospitals_uncertainty_as_the_model_does(drawn):
+    """The board pack's table is the law-of-total-variance split, site by site, and the
+    workbook holds the same rows."""
+    from sefton_finance import report
+    from sefton_finance.report.hospital import des_uncertainty_frame
+
+    year = str(drawn.year.values[-1])
+    frame = des_uncertainty_frame([drawn], year)
+    names = dict(zip(drawn.org.values, drawn["org_name"].values, strict=True))
+    split = uncertainty_split(drawn, "ed_4hr_performance").sel(year=year)
+    for site in drawn.site.values:
+        row = frame[
+            (frame["measure"] == "A&E (type 1) seen within 4 hours")
+            & (frame["site"] == str(names.get(site, site)))
+        ].iloc[0]
+        at = split.sel(site=site)
+        assert row["mean"] == pytest.approx(100 * float(at["mean"]))
+        assert row["parameter_sd"] ** 2 + row["stochastic_sd"] ** 2 == pytest.approx(
+            1e4 * float(at["total_variance"])
+        )
+        assert row["parameter_share"] == pytest.approx(
+            float(at["parameter_variance"] / at["total_variance"])
+        )
+    assert set(frame["draws"]) == {6} and set(frame["replications"]) == {3}
+    sections = {s.key: s for s in report.pack_sections([drawn], width=None)}
+    assert "across 6 draws" in sections["des_uncertainty"].html
+    sheets = {s.name: s for s in report.pack_sheets([drawn])}
+    assert len(sheets["des_uncertainty"].frame) == len(frame)
+    # A single run has one kind of uncertainty only: no table.
+    assert des_uncertainty_frame([drawn.isel(draw=[0])], year).empty
