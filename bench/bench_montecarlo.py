@@ -1,4 +1,4 @@
-"""Benchmark: the 1,000-draw analytic Monte Carlo run, and single runs, of the place plan.
+"""Benchmark: the 1,000-draw analytic Monte Carlo run, single runs, and goal-seek on the place plan.
 
 Prints wall-clock seconds (best of a few repeats). Run: ``.venv/bin/python bench/bench_montecarlo.py``.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from sefton_finance import montecarlo
+from sefton_finance import montecarlo, sensitivity
 from sefton_finance.api import run
 from sefton_finance.baseline import load_baseline
 from sefton_finance.config.loading import load_scenario
@@ -50,6 +50,23 @@ def main() -> None:
         print(
             f"{draws} draws x {len(scenario.years) - 1} years place_plan {label:<11} {seconds:7.3f} s"
             f"  ({1000 * seconds / draws:.2f} ms per draw, in one process)"
+        )
+
+    # The README's goal-seek (200 draws, a 21-point grid and bisection: 27 evaluations).
+    for workers in (1, None):
+        start = time.perf_counter()
+        found = sensitivity.goal_seek(
+            scenario,
+            baseline,
+            levers=["finance.efficiency_delivered"],
+            value_range=(0.0, 0.05),
+            probability=0.5,
+            workers=workers,
+        )
+        where = "one process" if workers == 1 else f"{montecarlo.default_workers()} processes"
+        print(
+            f"goal-seek efficiency_delivered 0-5%, 50%  {time.perf_counter() - start:7.3f} s"
+            f"  ({found['evaluations']} evaluations, grid in {where})"
         )
 
 

@@ -289,6 +289,71 @@ def run_draws(
     return in_design_order(out)
 
 
+def surplus_draws(
+    scenario: Scenario, baseline: Baseline, draws: int, organisation: str | None = None
+) -> np.ndarray:
+    """Each draw's surplus by year, ``(draw, year)``: the numbers :func:`run_monte_carlo`
+    gives (the same chunks, levers and model), without labelling, expanding or stamping
+    a result. For searches that evaluate many settings and keep one number of each.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        An analytic scenario (the discrete-event path runs through :func:`run_monte_carlo`).
+    baseline : Baseline
+    draws : int
+    organisation : str, optional
+        An organisation code; default the system.
+    """
+    if scenario.capacity.method == "des":
+        raise ValueError("surplus_draws is the analytic path; run a DES scenario in full")
+    interventions = resolve_cached(scenario)
+    parts = []
+    for start, stop in chunks(draws, CHUNK_SIZE):
+        levers = sample_levers(scenario, start, stop, interventions)
+        ds = run_model(scenario, baseline, levers, interventions, with_bridge=False)
+        chosen = (
+            ds["system_surplus"] if organisation is None else ds["surplus"].sel(org=organisation)
+        )
+        values = chosen.transpose(..., "year").values
+        parts.append(np.broadcast_to(values, (stop - start, values.shape[-1])))
+    return np.concatenate(parts)
+
+
+_SEARCH: dict[str, Any] = {}
+"""The baseline and options of :func:`surplus_draws_many`, inherited by forked workers."""
+
+
+def surplus_draws_many(
+    scenarios: Sequence[Scenario],
+    baseline: Baseline,
+    draws: int,
+    organisation: str | None = None,
+    workers: int | None = None,
+) -> list[np.ndarray]:
+    """:func:`surplus_draws` of several scenarios, side by side in worker processes.
+
+    Each scenario's numbers are those of its own call (the same chunks, levers and
+    model); workers are forked, so they share the loaded baseline and library rather
+    than reading them again. Without ``fork`` (not Linux) or with one worker, they run
+    here one after another.
+    """
+    workers = min(default_workers() if workers is None else workers, len(scenarios))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [surplus_draws(s, baseline, draws, organisation) for s in scenarios]
+    _SEARCH.update(baseline=baseline, draws=draws, organisation=organisation)
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers, initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
+            return pool.map(_surplus_draws_job, scenarios, chunksize=1)
+    finally:
+        _SEARCH.clear()
+
+
+def _surplus_draws_job(scenario: Scenario) -> np.ndarray:
+    return surplus_draws(scenario, _SEARCH["baseline"], _SEARCH["draws"], _SEARCH["organisation"])
+
+
 def chunks(draws: int, chunk_size: int = CHUNK_SIZE) -> list[tuple[int, int]]:
     """``(start, stop)`` of each chunk of draws."""
     if draws < 1:

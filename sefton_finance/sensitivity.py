@@ -19,7 +19,13 @@ from sefton_finance.baseline import load_baseline
 from sefton_finance.errors import InputError
 from sefton_finance.interventions import resolve_interventions
 from sefton_finance.model.context import principal_levers
-from sefton_finance.montecarlo import lever_limits, uncertain_levers, with_overrides
+from sefton_finance.montecarlo import (
+    lever_limits,
+    surplus_draws,
+    surplus_draws_many,
+    uncertain_levers,
+    with_overrides,
+)
 
 
 def tornado(scenario, baseline=None, year: str | None = None) -> pd.DataFrame:
@@ -133,6 +139,7 @@ def goal_seek(
     organisation: str | None = None,
     tolerance: float = 1e-3,
     grid: int = 21,
+    workers: int | None = None,
 ) -> dict:
     """The smallest setting of one or more levers that breaks even with a given probability.
 
@@ -170,6 +177,8 @@ def goal_seek(
         Precision of the answer, as a share of the range searched.
     grid : int
         Grid points evaluated before bisecting.
+    workers : int, optional
+        Processes evaluating the grid side by side (default one per core; 1: here).
 
     Returns
     -------
@@ -224,7 +233,12 @@ def goal_seek(
         low, high = 0.0, min(caps) if caps else 2.0
         setting = lambda k: {p: _scaled(v, k) for p, v in current.items()}  # noqa: E731
         multiplier = True
-    cache: dict[float, tuple[float, xr.Dataset]] = {}
+    cache: dict[float, float] = {}
+    column = scenario.years.index(year)
+
+    def full_run(x: float) -> xr.Dataset:
+        return run(with_overrides(scenario, setting(x)), baseline, draws=draws, workers=1,
+                   with_bridge=False)  # fmt: skip
 
     def evaluate(x: float) -> float:
         if x not in cache:
@@ -232,20 +246,38 @@ def goal_seek(
                 varied = with_overrides(scenario, setting(x))
             except (ValueError, InputError) as error:
                 raise GoalSeekError(f"at {x:g}: {error}") from None
-            ds = run(varied, baseline, draws=draws, workers=1, with_bridge=False)
-            chosen = (
-                ds["system_surplus"]
-                if organisation is None
-                else ds["surplus"].sel(org=organisation)
-            )
-            cache[x] = (float((chosen.sel(year=year) >= threshold).mean("draw")), ds)
-        return cache[x][0]
+            if varied.capacity.method == "des" or draws == 1:
+                ds = full_run(x)
+                chosen = (
+                    ds["system_surplus"]
+                    if organisation is None
+                    else ds["surplus"].sel(org=organisation)
+                )
+                values = with_draw_dim(chosen).sel(year=year).values
+            else:
+                # Only the share of draws that break even is needed at a search point.
+                values = surplus_draws(varied, baseline, draws, organisation)[:, column]
+            cache[x] = float(np.mean(values >= threshold))
+        return cache[x]
 
     def reached(x: float) -> bool:
         # At the required probability counts as reached (half a draw's slack).
         return evaluate(x) >= probability - 0.5 / draws
 
     points = np.linspace(low, high, max(grid, 2))
+    # The grid's points do not depend on each other: evaluated side by side (the
+    # bisection after them is one point at a time).
+    analytic = scenario.capacity.method != "des" and draws > 1
+    if analytic and len(points) > 1:
+        varied = []
+        for x in points:
+            try:
+                varied.append(with_overrides(scenario, setting(float(x))))
+            except (ValueError, InputError) as error:
+                raise GoalSeekError(f"at {float(x):g}: {error}") from None
+        found = surplus_draws_many(varied, baseline, draws, organisation, workers)
+        for x, values in zip(points, found, strict=True):
+            cache[float(x)] = float(np.mean(values[:, column] >= threshold))
     hits = [x for x in points if reached(float(x))]
     if not hits:
         best = max(points, key=lambda x: evaluate(float(x)))
@@ -263,7 +295,7 @@ def goal_seek(
             below, above = (below, middle) if reached(middle) else (middle, above)
         first = above
     holds_above = all(reached(float(x)) for x in points if x >= first)
-    achieved, ds = cache[first]
+    achieved, ds = cache[first], full_run(first)
     plain = run(scenario, baseline, draws=draws, workers=1, with_bridge=False)
     change = with_draw_dim(ds["intervention_activity_change"]).sel(year=year).isel(draw=0)
     before = with_draw_dim(plain["intervention_activity_change"]).sel(year=year).isel(draw=0)

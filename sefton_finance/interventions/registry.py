@@ -24,6 +24,7 @@ import atexit
 import contextlib
 import functools
 import os
+import sys
 import threading
 import warnings
 from collections import OrderedDict
@@ -142,9 +143,34 @@ def _definition_from_mapping(
     return Definition(name=name, mechanism=mechanism, params=data, origin=origin)
 
 
+_ENTRIES: dict[tuple, tuple] = {}
+
+
+def plugin_entry_points() -> tuple:
+    """The group's entry points, read again only when a folder on ``sys.path`` changes.
+
+    Reading every installed distribution's metadata takes ~50 ms, and a search such as
+    goal-seek resolves interventions dozens of times; installing or removing a package
+    changes its folder's modification time, so a new plugin is still seen at once.
+    """
+    key = tuple((path, _modified(path)) for path in sys.path)
+    found = _ENTRIES.get(key)
+    if found is None:
+        _ENTRIES.clear()
+        found = _ENTRIES[key] = tuple(entry_points(group=ENTRY_POINT_GROUP))
+    return found
+
+
+def _modified(path: str) -> int:
+    try:
+        return os.stat(path or ".").st_mtime_ns
+    except OSError:
+        return -1
+
+
 def _entry_point_objects() -> list[tuple[str, Any]]:
     loaded = []
-    for entry in entry_points(group=ENTRY_POINT_GROUP):
+    for entry in plugin_entry_points():
         try:
             loaded.append((entry.name, entry.load()))
         except Exception as error:  # a broken plugin must not stop the model
@@ -326,7 +352,7 @@ def library_fingerprint() -> tuple:
         for path in sorted(directory.glob("*.yaml")):
             stat = path.stat()
             files.append((str(path), stat.st_mtime_ns, stat.st_size))
-    plugins = tuple((entry.name, entry.value) for entry in entry_points(group=ENTRY_POINT_GROUP))
+    plugins = tuple((entry.name, entry.value) for entry in plugin_entry_points())
     return (os.environ.get("SEFTON_FINANCE_MODELS", ""), tuple(files), plugins)
 
 

@@ -126,3 +126,35 @@ def test_goal_seek_on_a_finance_lever_finds_the_smallest_value(baseline, place_p
 def test_an_unreachable_target_says_the_best_it_found(baseline, place_plan):
     with pytest.raises(sensitivity.GoalSeekError, match="the best is a"):
         sensitivity.goal_seek(place_plan, baseline, probability=0.99, draws=30, grid=5)
+
+
+def test_a_search_point_is_the_full_monte_carlo_run_to_the_penny(baseline, place_plan):
+    """Goal-seek's fast path (no labelled result) gives each draw's surplus exactly as a
+    saved Monte Carlo run does, across a chunk boundary, for the system and one body."""
+    from sefton_finance.api import run
+
+    draws = montecarlo.CHUNK_SIZE + 20
+    full = run(place_plan, baseline, draws=draws, workers=1, with_bridge=False)
+    fast = montecarlo.surplus_draws(place_plan, baseline, draws)
+    np.testing.assert_array_equal(fast, full["system_surplus"].transpose("draw", "year").values)
+    org = str(full.org.values[0])
+    one = montecarlo.surplus_draws(place_plan, baseline, draws, organisation=org)
+    np.testing.assert_array_equal(
+        one, full["surplus"].sel(org=org).transpose("draw", "year").values
+    )
+
+
+def test_goal_seek_in_two_processes_gives_the_one_process_answer(baseline, place_plan):
+    options = dict(
+        levers=["finance.efficiency_delivered"],
+        value_range=(0.0, 0.05),
+        probability=0.5,
+        draws=40,
+        grid=7,
+        tolerance=0.01,
+    )
+    alone = sensitivity.goal_seek(place_plan, baseline, workers=1, **options)
+    shared = sensitivity.goal_seek(place_plan, baseline, workers=2, **options)
+    for key in ("values", "probability", "evaluations", "holds_above", "spend_total"):
+        assert shared[key] == alone[key], key
+    assert shared["activity_change"].equals(alone["activity_change"])
