@@ -16,6 +16,9 @@ from sefton_finance.model.bridge import NOT_INTERVENTIONS
 
 GBP_M = 1e6
 SYSTEM = "Sefton system"
+WITHOUT_COUNCIL = "Sefton system without the council"
+"""The NHS view: a council must set a balanced budget, so its surplus cannot meet an NHS
+deficit (nor its pressure add to one: that shows as savings required)."""
 
 
 def _principal(array: xr.DataArray) -> xr.DataArray:
@@ -35,8 +38,10 @@ def surplus_table(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Index ``(scenario, organisation)``, columns the financial years; the
-        system row first within each scenario, organisations inside Sefton next, then
-        each council's savings required (as a negative: the gap it must close).
+        system row first within each scenario, then the system without the council
+        (:data:`WITHOUT_COUNCIL`, where the result names each body's kind),
+        organisations inside Sefton next, then each council's savings required (as a
+        negative: the gap it must close).
     """
     frames = []
     for ds in datasets:
@@ -48,6 +53,11 @@ def surplus_table(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
         )
         names = ds["org_name"].values if "org_name" in ds.coords else ds.org.values
         surplus = _principal(ds["surplus"]) / GBP_M
+        if "org_kind" in ds.coords:
+            council = ds["org_kind"].values == "council"
+            if (council & in_system.astype(bool)).any():
+                nhs = ds.org.values[in_system.astype(bool) & ~council]
+                rows[WITHOUT_COUNCIL] = surplus.sel(org=nhs).sum("org").values
         for org, label, inside in zip(ds.org.values, names, in_system, strict=True):
             if inside:
                 rows[str(label)] = surplus.sel(org=org).values
@@ -55,7 +65,8 @@ def surplus_table(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
             # A council balances by law: its gap shows as the savings it must find (negative).
             savings = _principal(ds["ledger"].sel(line="savings_required")) / GBP_M
             for org, label in zip(ds.org.values, names, strict=True):
-                if float(np.abs(savings.sel(org=org)).max()) > 0:
+                # Pence of rounding in the published budgets are not a gap to close.
+                if float(np.abs(savings.sel(org=org)).max()) >= 0.05:
                     rows[f"{label}: savings required"] = -savings.sel(org=org).values
         frame = pd.DataFrame(rows, index=list(ds.year.values)).T
         frame.index = pd.MultiIndex.from_product(

@@ -138,6 +138,8 @@ def _position(ds, year: str, measure: str) -> float:
 
 
 def _kinds(ds) -> list[str]:
+    if "org_kind" in ds.coords:
+        return [str(kind) for kind in ds["org_kind"].values]
     baseline = load_baseline(ds.attrs["baseline_directory"])
     return list(baseline.organisations.kinds)
 

@@ -53,6 +53,9 @@ def stamp(
             "org",
             np.array([code in organisations.commissioners for code in organisations.codes]),
         ),
+        # What each body is (commissioner, acute, council...): a council balances by law,
+        # so a board also reads the system without it.
+        org_kind=("org", list(organisations.kinds)),
         org_name=("org", list(organisations.short_names)),
         org_long_name=("org", list(organisations.long_names)),
     )
