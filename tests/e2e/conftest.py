@@ -157,7 +157,10 @@ def dashboard_url(small_results, tmp_path_factory):
 
 
 def _stop(process: subprocess.Popen) -> None:
-    """Stop the server's process group (the CLI and the panel server it started)."""
+    """Stop the server's process group: the CLI, the panel server it started and the
+    what-if workers. The CLI ends at once on SIGTERM; the panel server and its workers
+    were seen still running hours after a suite, so what outlives a grace period is
+    killed."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -165,6 +168,20 @@ def _stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=15)
+    deadline = time.monotonic() + 10
+    while _group_alive(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if _group_alive(process.pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @pytest.fixture(scope="session")
