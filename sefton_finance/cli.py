@@ -377,6 +377,7 @@ def print_des_uncertainty(result) -> None:
     """Parameter against stochastic uncertainty of a discrete-event Monte Carlo result,
     for the last year, by hospital (:func:`sefton_finance.report.hospital.des_uncertainty_frame`,
     the table the board pack shows)."""
+    from sefton_finance.report.blocks import uncertainty_value
     from sefton_finance.report.hospital import des_uncertainty_frame
 
     year = str(result.year.values[-1])
@@ -394,13 +395,12 @@ def print_des_uncertainty(result) -> None:
     for column in columns:
         table.add_column(column, justify="left" if column in ("measure", "hospital") else "right")
     for r in frame.itertuples():
-        form = "{:,.2f}" if r.unit == "GBP m" else "{:.1f}%" if r.unit == "%" else "{:,.1f}"
         table.add_row(
             f"{r.measure}, {r.unit}" if r.unit == "GBP m" else r.measure,
             r.site,
-            form.format(r.mean),
-            form.format(r.parameter_sd),
-            form.format(r.stochastic_sd),
+            uncertainty_value(r.mean, r.unit),
+            uncertainty_value(r.parameter_sd, r.unit),
+            uncertainty_value(r.stochastic_sd, r.unit),
             f"{r.parameter_share:.0%}" if math.isfinite(r.parameter_share) else "-",
         )
     console.print(table)

@@ -235,18 +235,27 @@ def goal_seek(
         multiplier = True
     cache: dict[float, float] = {}
     column = scenario.years.index(year)
+    # Search points keep only each draw's surplus; the discrete-event path and a single
+    # run go through the full run.
+    analytic = scenario.capacity.method != "des" and draws > 1
+
+    def varied(x: float):
+        try:
+            return with_overrides(scenario, setting(x))
+        except (ValueError, InputError) as error:
+            raise GoalSeekError(f"at {x:g}: {error}") from None
 
     def full_run(x: float) -> xr.Dataset:
-        return run(with_overrides(scenario, setting(x)), baseline, draws=draws, workers=1,
-                   with_bridge=False)  # fmt: skip
+        return run(varied(x), baseline, draws=draws, workers=1, with_bridge=False)
+
+    def share(values: np.ndarray) -> float:
+        return float(np.mean(values >= threshold))
 
     def evaluate(x: float) -> float:
         if x not in cache:
-            try:
-                varied = with_overrides(scenario, setting(x))
-            except (ValueError, InputError) as error:
-                raise GoalSeekError(f"at {x:g}: {error}") from None
-            if varied.capacity.method == "des" or draws == 1:
+            if analytic:
+                values = surplus_draws(varied(x), baseline, draws, organisation)[:, column]
+            else:
                 ds = full_run(x)
                 chosen = (
                     ds["system_surplus"]
@@ -254,10 +263,7 @@ def goal_seek(
                     else ds["surplus"].sel(org=organisation)
                 )
                 values = with_draw_dim(chosen).sel(year=year).values
-            else:
-                # Only the share of draws that break even is needed at a search point.
-                values = surplus_draws(varied, baseline, draws, organisation)[:, column]
-            cache[x] = float(np.mean(values >= threshold))
+            cache[x] = share(values)
         return cache[x]
 
     def reached(x: float) -> bool:
@@ -265,19 +271,14 @@ def goal_seek(
         return evaluate(x) >= probability - 0.5 / draws
 
     points = np.linspace(low, high, max(grid, 2))
-    # The grid's points do not depend on each other: evaluated side by side (the
-    # bisection after them is one point at a time).
-    analytic = scenario.capacity.method != "des" and draws > 1
     if analytic and len(points) > 1:
-        varied = []
-        for x in points:
-            try:
-                varied.append(with_overrides(scenario, setting(float(x))))
-            except (ValueError, InputError) as error:
-                raise GoalSeekError(f"at {float(x):g}: {error}") from None
-        found = surplus_draws_many(varied, baseline, draws, organisation, workers)
-        for x, values in zip(points, found, strict=True):
-            cache[float(x)] = float(np.mean(values[:, column] >= threshold))
+        # The grid's points do not depend on each other: evaluated side by side (the
+        # bisection after them is one point at a time).
+        settings = [float(x) for x in points]
+        found = surplus_draws_many(
+            [varied(x) for x in settings], baseline, draws, organisation, workers
+        )
+        cache.update({x: share(v[:, column]) for x, v in zip(settings, found, strict=True)})
     hits = [x for x in points if reached(float(x))]
     if not hits:
         best = max(points, key=lambda x: evaluate(float(x)))

@@ -242,7 +242,7 @@ def des_uncertainty_html(frame: pd.DataFrame) -> str:
             + "".join(
                 f'<td data-uncertainty="{html.escape(str(scenario))}" '
                 f'data-measure="{html.escape(str(r.measure))}" data-site="{html.escape(str(r.site))}" '
-                f'data-column="{column}">{html.escape(_in_unit(getattr(r, column), r.unit))}</td>'
+                f'data-column="{column}">{html.escape(uncertainty_value(getattr(r, column), r.unit))}</td>'
                 for column in ("mean", "parameter_sd", "stochastic_sd")
             )
             + "<td>"
@@ -268,7 +268,9 @@ def des_uncertainty_html(frame: pd.DataFrame) -> str:
     return "".join(blocks)
 
 
-def _in_unit(value: float, unit: str) -> str:
+def uncertainty_value(value: float, unit: str) -> str:
+    """A figure of the uncertainty table in its unit: GBP m with two decimals, beds with
+    one, shares as :func:`measure_value` shows them."""
     if not math.isfinite(value):
         return "n/a"
     if unit == "GBP m":
