@@ -47,6 +47,27 @@ DERIVED_PODS: tuple[str, ...] = ("bed_days",)
 
 OUTPATIENT_PODS: tuple[str, ...] = ("op_first", "op_followup", "op_followup_virtual")
 
+PAIR_FORMS: tuple[str, ...] = (
+    "pbr",
+    "block",
+    "blended",
+    "api",
+    "low_volume_block",
+    "nhs_payment_scheme",
+)
+"""Contract forms a commissioner-provider pair can be on in contracts.csv (and a scenario's
+``contract.pairs``)."""
+VARIABLE_SHARE_OF_FORM: dict[str, float | None] = {
+    "pbr": 1.0,
+    "block": 0.0,
+    "low_volume_block": 0.0,
+    "blended": None,
+    "api": None,
+    "nhs_payment_scheme": None,
+}
+"""The one ``variable_share`` a form implies (None: blended gives its own; API pays by
+payment group, so it takes none)."""
+
 PAYMENT_GROUPS: tuple[str, ...] = ("planned", "urgent", "other")
 """How the NHS Payment Scheme treats activity in an aligned payment and incentive contract."""
 PLANNED_PODS: tuple[str, ...] = (

@@ -367,40 +367,41 @@ ACUTE_PODS = (
     "bed_days",
     "other_acute",
 )
-PAYMENTS = {  # (commissioner, provider): (form, variable share, source)
-    (PLACE, "luhft"): (
-        "blended",
-        0.5,
-        "NHSPS 2023/25 aligned payment and incentive (H): elective variable at 100%, urgent fixed; ASSUMPTION 0.5 as one pair share (scenarios use contract.form api)",
-    ),
-    (PLACE, "mwl"): (
-        "blended",
-        0.5,
-        "NHSPS 2023/25 aligned payment and incentive (H): elective variable at 100%, urgent fixed; ASSUMPTION 0.5 as one pair share (scenarios use contract.form api)",
-    ),
-    (PLACE, "alder_hey"): (
-        "blended",
-        0.5,
-        "NHSPS 2023/25 API (H); ASSUMPTION 0.5 as one pair share",
-    ),
+NHSPS = (
+    "NHSPS 2023/25 and 2025/26 (H): aligned payment and incentive (elective at 100% of unit "
+    "prices, urgent care in the fixed element) above the low-volume threshold, a low-volume "
+    "block below it"
+)
+PAYMENTS = {  # (commissioner, provider): (form, variable share, urgent variable share, source)
+    (PLACE, "luhft"): ("nhs_payment_scheme", None, None, NHSPS),
+    (PLACE, "mwl"): ("nhs_payment_scheme", None, None, NHSPS),
+    (PLACE, "alder_hey"): ("nhs_payment_scheme", None, None, NHSPS),
     (PLACE, "mersey_care"): (
-        "block",
-        0.0,
-        "NHSPS (H): community and mental health in the API fixed element",
+        "nhs_payment_scheme",
+        None,
+        None,
+        NHSPS + "; community and mental health are in the fixed element",
     ),
-    (PLACE, "nwas"): ("block", 0.0, "NHSPS (H): ambulance in the API fixed element"),
+    (PLACE, "nwas"): (
+        "nhs_payment_scheme",
+        None,
+        None,
+        NHSPS + "; ambulance services are in the fixed element",
+    ),
     (PLACE, "sefton_pcns"): (
         "block",
         0.0,
-        "GMS/PMS capitation (global sum), DATA.md: capitated GP contract",
+        None,
+        "GMS/PMS capitation (global sum), outside the NHS Payment Scheme; DATA.md: capitated GP contract",
     ),
     (PLACE, "external"): (
         "pbr",
         1.0,
+        None,
         "NHSPS 2025/26 (H): non-NHS providers activity-based at 100% of unit prices",
     ),
-    (COUNCIL, "external"): ("pbr", 1.0, "ASSUMPTION: care placements paid per week"),
-    (COUNCIL, "vcfse"): ("block", 0.0, "seeds (H): grants to voluntary groups"),
+    (COUNCIL, "external"): ("pbr", 1.0, None, "ASSUMPTION: care placements paid per week"),
+    (COUNCIL, "vcfse"): ("block", 0.0, None, "seeds (H): grants to voluntary groups"),
 }
 
 
@@ -686,8 +687,11 @@ def main() -> None:
 
     write(
         "contracts.csv",
-        ["commissioner", "provider", "form", "variable_share", "source"],
-        [[c, p, f, f"{v:.2f}", s] for (c, p), (f, v, s) in PAYMENTS.items()],
+        ["commissioner", "provider", "form", "variable_share", "urgent_variable_share", "source"],
+        [
+            [c, p, f, "" if v is None else f"{v:.2f}", "" if u is None else f"{u:.2f}", s]
+            for (c, p), (f, v, u, s) in PAYMENTS.items()
+        ],
     )
 
     old_pop_total = sum(old_pop.values())

@@ -33,7 +33,9 @@ from sefton_finance.codes import (
     DERIVED_PODS,
     LOCALITIES,
     MONTHS,
+    PAIR_FORMS,
     PODS,
+    VARIABLE_SHARE_OF_FORM,
     payment_group,
 )
 from sefton_finance.config.levers import year_start
@@ -177,6 +179,14 @@ ORGANISATIONS_OPTIONAL: dict[str, Parser] = {"formerly": _text}
 """organisations.csv's optional columns: ``formerly``, the codes an organisation had in an
 older baseline (``;``-separated), so interventions that name a predecessor (an acute
 trust since merged) resolve to its successor."""
+CONTRACTS_OPTIONAL: dict[str, Parser] = {"urgent_variable_share": _optional(_share)}
+"""contracts.csv's optional columns: ``urgent_variable_share``, for a pair on aligned payment
+and incentive (``api`` or ``nhs_payment_scheme``), the share of the price paid on urgent
+activity away from plan (blank: 0, urgent care in the fixed element)."""
+OPTIONAL_COLUMNS: dict[str, dict[str, Parser]] = {
+    "organisations.csv": ORGANISATIONS_OPTIONAL,
+    "contracts.csv": CONTRACTS_OPTIONAL,
+}
 
 
 def schemas(org: Parser, commissioner: Parser) -> dict[str, dict[str, Parser]]:
@@ -244,8 +254,8 @@ def schemas(org: Parser, commissioner: Parser) -> dict[str, dict[str, Parser]]:
         "contracts.csv": {
             "commissioner": commissioner,
             "provider": org,
-            "form": _code(("pbr", "block", "blended"), "contract form"),
-            "variable_share": _share,
+            "form": _code(PAIR_FORMS, "contract form"),
+            "variable_share": _optional(_share),
         },
         "waiting_list.csv": {"pod": pod, "locality": locality, "waiting": _non_negative},
         "capacity.csv": {
@@ -408,7 +418,13 @@ class Baseline:
     allocation_basis: xr.DataArray
     other_spend: xr.DataArray
     other_spend_hospital: xr.DataArray
+    contract_form: xr.DataArray
+    """``(commissioner, provider)`` each pair's form in contracts.csv ('' where none)."""
     contract_variable_share: xr.DataArray
+    """``(commissioner, provider)`` the share of price paid on activity away from plan of a
+    pbr, block or blended pair (NaN for API pairs, which pay by payment group)."""
+    contract_urgent_share: xr.DataArray
+    """``(commissioner, provider)`` an API pair's variable share of urgent care."""
     contract_exists: xr.DataArray
     waiting_list: xr.DataArray
     capacity: xr.DataArray
@@ -530,8 +546,12 @@ class BaselineArrays:
     """``(commissioner, org)`` other spend by payer and payee."""
     contract_exists: np.ndarray
     """``(commissioner, org)`` bool."""
+    contract_form: np.ndarray
+    """``(commissioner, org)`` each pair's form in contracts.csv ('' where none)."""
     contract_variable_share: np.ndarray
-    """``(commissioner, org)``"""
+    """``(commissioner, org)`` (NaN for API pairs)."""
+    contract_urgent_share: np.ndarray
+    """``(commissioner, org)`` an API pair's variable share of urgent care."""
     activity: np.ndarray
     """``(locality, age_band, pod)`` base-year activity."""
     seasonality: np.ndarray
@@ -618,8 +638,16 @@ class BaselineArrays:
                 commissioner=commissioners, provider=orgs
             ).values
             > 0,
+            contract_form=baseline.contract_form.sel(
+                commissioner=commissioners, provider=orgs
+            ).values.astype(str),
             contract_variable_share=values(
                 baseline.contract_variable_share.sel(commissioner=commissioners, provider=orgs),
+                "commissioner",
+                "provider",
+            ),
+            contract_urgent_share=values(
+                baseline.contract_urgent_share.sel(commissioner=commissioners, provider=orgs),
                 "commissioner",
                 "provider",
             ),
@@ -634,6 +662,7 @@ class BaselineArrays:
             out.locality_commissioner,
             out.weighted_basis,
             out.contract_exists,
+            out.contract_form,
         ):
             array.flags.writeable = False
         return out
@@ -788,7 +817,7 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
     tables = {"organisations.csv": organisation_rows}
     for name, schema in schemas(org_code, commissioner_code).items():
         if name not in tables:
-            tables[name] = read_table(directory / name, schema)
+            tables[name] = read_table(directory / name, schema, OPTIONAL_COLUMNS.get(name))
     t = tables
     locs, pods_list = list(LOCALITIES), list(PODS)
     ages, months = list(AGE_BANDS), list(MONTHS)
@@ -936,12 +965,7 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
         {"commissioner": commissioners, "provider": orgs},
         "one",
     )
-    variable = _to_array(
-        contracts,
-        ("commissioner", "provider"),
-        {"commissioner": commissioners, "provider": orgs},
-        "variable_share",
-    )
+    form, variable, urgent = _contract_forms(contracts, commissioners, orgs)
 
     other_rows = t["other_spend.csv"]
     other = _to_array(other_rows, ("org", "payee"), {"org": commissioners, "payee": orgs}, "amount")
@@ -1015,7 +1039,9 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
         allocation_basis=basis,
         other_spend=other,
         other_spend_hospital=other_hospital,
+        contract_form=form,
         contract_variable_share=variable,
+        contract_urgent_share=urgent,
         contract_exists=exists,
         waiting_list=_to_array(
             t["waiting_list.csv"],
@@ -1134,6 +1160,60 @@ def _organisations(table: Table) -> Organisations:
         pooled_budget=flags("pooled_budget"),
         des_site=flags("des_site"),
         formerly=tuple(formerly),
+    )
+
+
+def _contract_forms(
+    contracts: Table, commissioners: list[str], orgs: list[str]
+) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
+    """Each pair's form and its parameters ``(commissioner, provider)``, each row checked
+    against its form: a blended pair needs its share; pbr and block imply theirs (1 and 0);
+    API pays planned care at 100% and urgent care at ``urgent_variable_share``."""
+    coords = {"commissioner": commissioners, "provider": orgs}
+    shape = (len(commissioners), len(orgs))
+    form = np.full(shape, "", dtype=object)
+    variable = np.full(shape, np.nan)
+    urgent = np.zeros(shape)
+    for row, number in zip(contracts.rows, contracts.row_numbers, strict=True):
+        name, share, urgent_share = (
+            row["form"],
+            row["variable_share"],
+            row.get("urgent_variable_share"),
+        )
+        implied = VARIABLE_SHARE_OF_FORM[name]
+        is_api = name in ("api", "nhs_payment_scheme")
+        if name == "blended" and share is None:
+            raise contracts.fail(
+                "form 'blended' needs its variable_share (e.g. 0.2)", number, "variable_share"
+            )
+        if is_api and share is not None:
+            raise contracts.fail(
+                f"form '{name}' pays planned care at 100% of unit price and urgent care at "
+                f"urgent_variable_share: leave variable_share blank (got {share:g})",
+                number,
+                "variable_share",
+            )
+        if implied is not None and share is not None and share != implied:
+            raise contracts.fail(
+                f"form '{name}' pays {implied:g} of the price away from plan: variable_share "
+                f"must be {implied:g} or blank (got {share:g})",
+                number,
+                "variable_share",
+            )
+        if urgent_share is not None and not is_api:
+            raise contracts.fail(
+                f"urgent_variable_share is for forms 'api' and 'nhs_payment_scheme', not "
+                f"'{name}': leave it blank (got {urgent_share:g})",
+                number,
+                "urgent_variable_share",
+            )
+        at = (commissioners.index(row["commissioner"]), orgs.index(row["provider"]))
+        form[at] = name
+        variable[at] = implied if share is None else share
+        urgent[at] = urgent_share or 0.0
+    return tuple(
+        xr.DataArray(data, dims=("commissioner", "provider"), coords=coords)
+        for data in (form, variable, urgent)
     )
 
 

@@ -135,7 +135,9 @@ ContractForm = Literal[
     "nhs_payment_scheme",
     "capitated",
 ]
-PairForm = Literal["baseline", "pbr", "block", "blended", "api", "low_volume_block"]
+PairForm = Literal[
+    "baseline", "pbr", "block", "blended", "api", "low_volume_block", "nhs_payment_scheme"
+]
 
 
 class PairContract(Frozen):

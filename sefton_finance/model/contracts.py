@@ -15,8 +15,8 @@ plan value it pays (the agreed value; a low-volume block's rolling average):
 PbR ``v = 1`` (volume risk with commissioners), a block ``v = 0`` (with providers),
 blended ``0 < v < 1``, aligned payment and incentive (API) 1 for planned care and a
 chosen share for urgent care. :class:`Contracts` chooses each pair's form (a pair
-override, else the scenario's form for providers inside the system, else
-contracts.csv) and, for a capitated budget, shares the pooled variance.
+override, else the scenario's form for providers inside the system, else the
+pair's own form and terms in contracts.csv) and, for a capitated budget, shares the pooled variance.
 
 Adding a form is adding one :class:`ContractForm` subclass and one line in :data:`FORMS`.
 """
@@ -48,38 +48,39 @@ class Agreement:
     """``(1, year, org)`` each organisation's planned surplus before any risk share."""
 
 
+@dataclass(frozen=True)
+class PaymentTerms:
+    """A form's parameters: from the scenario's ``contract`` section when the scenario
+    chooses the form, from the pair's row in contracts.csv when the pair keeps its own."""
+
+    variable_share: float | None = None
+    """For 'blended': share of the price paid on activity away from plan."""
+    urgent_variable_share: float = 0.0
+    """For 'api': share of the price paid on urgent activity away from plan."""
+
+
 class ContractForm:
     """How one commissioner pays one provider.
 
     Parameters
     ----------
-    spec : Contract
-        The scenario's ``contract`` section (for a form's parameters).
+    terms : PaymentTerms
+        The form's parameters.
     """
 
     name: ClassVar[str] = ""
     rolling_years: ClassVar[int] = 0
     """Years of plan value averaged into what is paid (0: each year's own plan value)."""
 
-    def __init__(self, spec: Contract):
-        self.spec = spec
+    def __init__(self, terms: PaymentTerms):
+        self.terms = terms
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
+        return f"{type(self).__name__}({self.terms})"
 
-    def variable_shares(self, contracted: float) -> np.ndarray:
-        """``v`` of each payment group ``(group,)``; ``contracted`` is the pair's own share
-        in contracts.csv."""
+    def variable_shares(self) -> np.ndarray:
+        """``v`` of each payment group ``(group,)``."""
         raise NotImplementedError
-
-
-class AsContracted(ContractForm):
-    """The pair's form in contracts.csv (one share for all its activity)."""
-
-    name = "baseline"
-
-    def variable_shares(self, contracted: float) -> np.ndarray:
-        return np.full(GROUPS, contracted)
 
 
 class PaymentByResults(ContractForm):
@@ -87,7 +88,7 @@ class PaymentByResults(ContractForm):
 
     name = "pbr"
 
-    def variable_shares(self, contracted: float) -> np.ndarray:
+    def variable_shares(self) -> np.ndarray:
         return np.ones(GROUPS)
 
 
@@ -96,7 +97,7 @@ class Block(ContractForm):
 
     name = "block"
 
-    def variable_shares(self, contracted: float) -> np.ndarray:
+    def variable_shares(self) -> np.ndarray:
         return np.zeros(GROUPS)
 
 
@@ -105,8 +106,8 @@ class Blended(ContractForm):
 
     name = "blended"
 
-    def variable_shares(self, contracted: float) -> np.ndarray:
-        return np.full(GROUPS, float(self.spec.variable_share))
+    def variable_shares(self) -> np.ndarray:
+        return np.full(GROUPS, float(self.terms.variable_share))
 
 
 class AlignedPayment(ContractForm):
@@ -116,8 +117,8 @@ class AlignedPayment(ContractForm):
 
     name = "api"
 
-    def variable_shares(self, contracted: float) -> np.ndarray:
-        return np.array([1.0, float(self.spec.urgent_variable_share), 0.0])
+    def variable_shares(self) -> np.ndarray:
+        return np.array([1.0, float(self.terms.urgent_variable_share), 0.0])
 
 
 class LowVolumeBlock(ContractForm):
@@ -127,15 +128,15 @@ class LowVolumeBlock(ContractForm):
     name = "low_volume_block"
     rolling_years = 3
 
-    def variable_shares(self, contracted: float) -> np.ndarray:
+    def variable_shares(self) -> np.ndarray:
         return np.zeros(GROUPS)
 
 
 FORMS: dict[str, type[ContractForm]] = {
-    form.name: form
-    for form in (AsContracted, PaymentByResults, Block, Blended, AlignedPayment, LowVolumeBlock)
+    form.name: form for form in (PaymentByResults, Block, Blended, AlignedPayment, LowVolumeBlock)
 }
-"""Forms a pair can be paid under, by the name a scenario gives them."""
+"""Forms a pair can be paid under, by the name a scenario or contracts.csv gives them
+('nhs_payment_scheme' picks API or the low-volume block by the pair's size)."""
 
 
 class Contracts:
@@ -154,6 +155,7 @@ class Contracts:
         commissioners = organisations.commissioners
         base_value = _base_year_value(arrays)
         overrides = {(p.commissioner, p.provider): p.form for p in spec.pairs}
+        chosen = PaymentTerms(spec.variable_share, spec.urgent_variable_share)
         self.forms: dict[tuple[str, str], ContractForm] = {}
         shares = np.zeros((len(commissioners), len(organisations), GROUPS))
         rolling = np.zeros((len(commissioners), len(organisations)), dtype=int)
@@ -162,12 +164,15 @@ class Contracts:
                 if not arrays.contract_exists[c, o]:
                     continue
                 name = overrides.get((commissioner, provider), self._form_of(o, arrays))
+                terms = chosen
+                if name == "baseline":
+                    name, terms = _as_contracted(arrays, c, o)
                 if name == "nhs_payment_scheme":
                     small = base_value[c, o] <= spec.low_volume_threshold
                     name = "low_volume_block" if small else "api"
-                form = FORMS[name](spec)
+                form = FORMS[name](terms)
                 self.forms[(commissioner, provider)] = form
-                shares[c, o] = form.variable_shares(float(arrays.contract_variable_share[c, o]))
+                shares[c, o] = form.variable_shares()
                 rolling[c, o] = form.rolling_years
         self.variable_share = shares
         """``(commissioner, org, group)`` share of price paid on activity away from plan."""
@@ -250,6 +255,16 @@ class Contracts:
 def contract_form(spec: Contract, baseline: Baseline) -> Contracts:
     """The contracts a scenario chooses."""
     return Contracts(spec, baseline)
+
+
+def _as_contracted(arrays: BaselineArrays, c: int, o: int) -> tuple[str, PaymentTerms]:
+    """A pair's own form and terms in contracts.csv."""
+    share = float(arrays.contract_variable_share[c, o])
+    terms = PaymentTerms(
+        variable_share=None if np.isnan(share) else share,
+        urgent_variable_share=float(arrays.contract_urgent_share[c, o]),
+    )
+    return str(arrays.contract_form[c, o]), terms
 
 
 def _rolled(plan: np.ndarray, rolling: np.ndarray) -> np.ndarray:

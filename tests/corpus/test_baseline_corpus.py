@@ -407,3 +407,28 @@ def test_a_baseline_of_another_year_needs_a_scenario_of_that_year(baseline_copy,
     outcome = sefton("run", "do_nothing", "--baseline", baseline_copy, "--out", out)
     assert_refused(outcome, "do_nothing.yaml", "horizon.base_year", "'2019/20'", "2021/22")
     assert_nothing_written(out)
+
+
+CONTRACT_ROWS = [
+    # (form, variable_share, urgent_variable_share, what the message names)
+    ("blended", "", "", ["form 'blended' needs its variable_share"]),
+    ("api", "0.5", "", ["form 'api' pays planned care at 100%", "leave variable_share blank"]),
+    ("pbr", "0.5", "", ["form 'pbr' pays 1", "(got 0.5)"]),
+    ("block", "1", "", ["form 'block' pays 0", "(got 1)"]),
+    ("block", "", "0.2", ["urgent_variable_share is for forms 'api'", "not 'block'"]),
+    ("nhs_payment_scheme", "", "1.5", ["must be a share between 0 and 1", "(got '1.5')"]),
+    ("aligned", "", "", ["contract form", "(got 'aligned')"]),
+]
+
+
+@pytest.mark.parametrize(("form", "share", "urgent", "named"), CONTRACT_ROWS)
+def test_a_contract_row_must_agree_with_its_form(baseline_copy, form, share, urgent, named):
+    """A pair's terms are checked against its form: row 2 is south_sefton_ccg-aintree."""
+    path = baseline_copy / "contracts.csv"
+    header, rows = _rows(path)
+    header.insert(header.index("variable_share") + 1, "urgent_variable_share")
+    for row in rows:
+        row["urgent_variable_share"] = ""
+    rows[0].update(form=form, variable_share=share, urgent_variable_share=urgent)
+    _write(path, header, rows)
+    assert_refused(_validate(baseline_copy), path, "row 2", *named)

@@ -90,7 +90,7 @@ def test_the_nhs_payment_scheme_puts_small_relationships_on_a_low_volume_block(b
     forms = {pair: type(form).__name__ for pair, form in contracts.forms.items()}
     assert forms[("south_sefton_ccg", "aintree")] == "AlignedPayment"  # ~154m a year
     assert forms[("sefton_council", "vcf")] == "LowVolumeBlock"
-    assert forms[("south_sefton_ccg", "external")] == "AsContracted"  # outside the system
+    assert forms[("south_sefton_ccg", "external")] == "PaymentByResults"  # outside: its own
 
 
 def test_a_pair_can_have_its_own_form(baseline):
@@ -100,6 +100,77 @@ def test_a_pair_can_have_its_own_form(baseline):
     contracts = Contracts(scenario_from(f"name: x\ncontract: {contract}\n").contract, baseline)
     assert type(contracts.forms[("south_sefton_ccg", "aintree")]).__name__ == "Block"
     assert type(contracts.forms[("southport_formby_ccg", "aintree")]).__name__ == "PaymentByResults"
+
+
+@pytest.fixture(scope="module")
+def api_in_contracts(tmp_path_factory):
+    """The packaged baseline with south_sefton_ccg-aintree stated in contracts.csv as
+    aligned payment and incentive paying 30% of urgent care away from plan."""
+    import shutil
+
+    from sefton_finance.baseline import PACKAGED, load_baseline
+
+    folder = tmp_path_factory.mktemp("api") / "baseline"
+    shutil.copytree(PACKAGED, folder)
+    path = folder / "contracts.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace("variable_share,", "variable_share,urgent_variable_share,")
+    for i, line in enumerate(lines[1:], start=1):
+        commissioner, provider, form, share, source = line.split(",", 4)
+        if (commissioner, provider) == ("south_sefton_ccg", "aintree"):
+            form, share, urgent = "api", "", "0.30"
+        else:
+            urgent = ""
+        lines[i] = ",".join([commissioner, provider, form, share, urgent, source])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return load_baseline(folder)
+
+
+def _south_sefton_paid_by_aintree(baseline, contract, interventions):
+    plan = run(scenario_from(FLAT.format(name="p", contract=contract)), baseline, with_bridge=False)
+    ds = run(
+        scenario_from(FLAT.format(name="w", contract=contract) + interventions),
+        baseline,
+        with_bridge=False,
+    )
+    paid = lambda d: float(d["payments"].sel(payer="south_sefton_ccg", payee="aintree", year=YEAR))  # noqa: E731
+    return paid(ds) - paid(plan)
+
+
+def test_a_pair_on_api_in_contracts_csv_is_paid_by_its_own_terms(api_in_contracts, baseline):
+    """Hand-worked: under API at a 30% urgent share the CCG pays for fewer follow-ups as PbR
+    does (planned care at 100%) and for a diverted A&E attendance 30% of what PbR pays."""
+    as_contracted = "{form: baseline}"
+    pbr = "{form: pbr}"
+    followups = _south_sefton_paid_by_aintree(api_in_contracts, as_contracted, FOLLOWUPS)
+    assert followups < 0
+    assert followups == pytest.approx(
+        _south_sefton_paid_by_aintree(api_in_contracts, pbr, FOLLOWUPS), rel=1e-9
+    )
+    diverted = _south_sefton_paid_by_aintree(api_in_contracts, as_contracted, DIVERSION)
+    at_pbr = _south_sefton_paid_by_aintree(api_in_contracts, pbr, DIVERSION)
+    assert at_pbr < 0
+    assert diverted == pytest.approx(0.3 * at_pbr, rel=1e-9)
+    # The packaged 2019/20 pair is blended at 20%: the same diversion moves 20% of PbR.
+    blended = _south_sefton_paid_by_aintree(baseline, as_contracted, DIVERSION)
+    assert blended == pytest.approx(0.2 * at_pbr, rel=1e-6)
+    # The scenario's form overrides the pair's own: a block pays the plan.
+    block = _south_sefton_paid_by_aintree(api_in_contracts, "{form: block}", DIVERSION)
+    assert block == pytest.approx(0.0, abs=0.005)
+
+
+def test_the_2024_25_baseline_states_todays_payment_mechanisms():
+    from sefton_finance.baseline import load_baseline
+
+    baseline = load_baseline("sefton-2024-25")
+    contracts = Contracts(scenario_from("name: x\n").contract, baseline)
+    forms = {provider: type(f).__name__ for (_, provider), f in contracts.forms.items()}
+    for trust in ("luhft", "mwl", "alder_hey", "mersey_care", "nwas"):
+        assert forms[trust] == "AlignedPayment", trust  # all above GBP 1.5m a year
+    assert forms["sefton_pcns"] == "Block"  # GP capitation, outside the payment scheme
+    assert forms["external"] == "PaymentByResults"
+    luhft = contracts.forms[("icb_sefton_place", "luhft")]
+    np.testing.assert_array_equal(luhft.variable_shares(), [1.0, 0.0, 0.0])
 
 
 def test_the_council_joins_the_pool_only_when_the_scenario_says_so(baseline):
@@ -216,3 +287,14 @@ def test_a_council_balances_by_law_and_its_gap_shows_as_savings_required(baselin
     # Only a council has the line.
     others = ds["ledger"].sel(line="savings_required").drop_sel(org="sefton_council")
     assert float(np.abs(others).max()) == 0
+
+
+def test_every_form_a_pair_can_take_is_a_contract_form():
+    from typing import get_args
+
+    from sefton_finance.codes import PAIR_FORMS
+    from sefton_finance.config.scenario import PairForm
+    from sefton_finance.model.contracts import FORMS
+
+    assert set(PAIR_FORMS) == set(FORMS) | {"nhs_payment_scheme"}  # resolved by size
+    assert set(get_args(PairForm)) == set(PAIR_FORMS) | {"baseline"}
