@@ -52,7 +52,7 @@ def main() -> None:
             f"  ({1000 * seconds / draws:.2f} ms per draw, in one process)"
         )
 
-    # The README's goal-seek (200 draws, a 21-point grid and bisection: 27 evaluations).
+    # The README's goal-seek (200 draws, a 21-point grid, then two points a round: 29 evaluations).
     for workers in (1, None):
         start = time.perf_counter()
         found = sensitivity.goal_seek(

@@ -57,7 +57,8 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -321,7 +322,46 @@ def surplus_draws(
 
 
 _SEARCH: dict[str, Any] = {}
-"""The baseline and options of :func:`surplus_draws_many`, inherited by forked workers."""
+"""The baseline and options of :func:`surplus_search`, inherited by forked workers."""
+
+
+@contextmanager
+def surplus_search(
+    baseline: Baseline,
+    draws: int,
+    organisation: str | None = None,
+    workers: int | None = None,
+) -> Iterator[Callable[[Sequence[Scenario]], list[np.ndarray]]]:
+    """A search's evaluator: a function from several scenarios to each one's
+    :func:`surplus_draws`, evaluated side by side in one pool of worker processes kept
+    for the whole search.
+
+    Each scenario's numbers are those of its own call (the same chunks, levers and
+    model); workers are forked, so they share the loaded baseline and library rather
+    than reading them again. Without ``fork`` (not Linux) or with one worker, they run
+    here one after another.
+    """
+
+    def here(scenarios: Sequence[Scenario]) -> list[np.ndarray]:
+        return [surplus_draws(s, baseline, draws, organisation) for s in scenarios]
+
+    workers = default_workers() if workers is None else workers
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield here
+        return
+    _SEARCH.update(baseline=baseline, draws=draws, organisation=organisation)
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers, initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
+
+            def side_by_side(scenarios: Sequence[Scenario]) -> list[np.ndarray]:
+                if len(scenarios) <= 1:
+                    return here(scenarios)
+                return pool.map(_surplus_draws_job, scenarios, chunksize=1)
+
+            yield side_by_side
+    finally:
+        _SEARCH.clear()
 
 
 def surplus_draws_many(
@@ -331,23 +371,10 @@ def surplus_draws_many(
     organisation: str | None = None,
     workers: int | None = None,
 ) -> list[np.ndarray]:
-    """:func:`surplus_draws` of several scenarios, side by side in worker processes.
-
-    Each scenario's numbers are those of its own call (the same chunks, levers and
-    model); workers are forked, so they share the loaded baseline and library rather
-    than reading them again. Without ``fork`` (not Linux) or with one worker, they run
-    here one after another.
-    """
+    """:func:`surplus_draws` of several scenarios, side by side (see :func:`surplus_search`)."""
     workers = min(default_workers() if workers is None else workers, len(scenarios))
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [surplus_draws(s, baseline, draws, organisation) for s in scenarios]
-    _SEARCH.update(baseline=baseline, draws=draws, organisation=organisation)
-    try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers, initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
-            return pool.map(_surplus_draws_job, scenarios, chunksize=1)
-    finally:
-        _SEARCH.clear()
+    with surplus_search(baseline, draws, organisation, workers) as evaluate:
+        return evaluate(scenarios)
 
 
 def _surplus_draws_job(scenario: Scenario) -> np.ndarray:

@@ -22,7 +22,7 @@ from sefton_finance.model.context import principal_levers
 from sefton_finance.montecarlo import (
     lever_limits,
     surplus_draws,
-    surplus_draws_many,
+    surplus_search,
     uncertain_levers,
     with_overrides,
 )
@@ -148,7 +148,9 @@ def goal_seek(
     multiplier ``k`` from 0 to the largest its bounds allow (intensities are capped
     at 10). The search is bracketed: every grid point is evaluated (``draws`` Monte
     Carlo draws each, common random numbers, so the probability moves only with the
-    setting), and the first step up to the target is bisected. A stepped cost can make
+    setting), and the first step up to the target is narrowed down: two points a round
+    side by side on the analytic path (a third of the bracket left), bisection on the
+    discrete-event path. A stepped cost can make
     the probability fall again further on: the answer is the smallest setting that
     reaches the target, and ``holds_above`` says whether every larger grid point does.
 
@@ -178,7 +180,7 @@ def goal_seek(
     grid : int
         Grid points evaluated before bisecting.
     workers : int, optional
-        Processes evaluating the grid side by side (default one per core; 1: here).
+        Processes evaluating search points side by side (default one per core; 1: here).
 
     Returns
     -------
@@ -248,6 +250,9 @@ def goal_seek(
     def full_run(x: float) -> xr.Dataset:
         return run(varied(x), baseline, draws=draws, workers=1, with_bridge=False)
 
+    def principal_run(chosen) -> xr.Dataset:
+        return run(chosen, baseline, draws=1, workers=1, with_bridge=False)
+
     def share(values: np.ndarray) -> float:
         return float(np.mean(values >= threshold))
 
@@ -271,33 +276,49 @@ def goal_seek(
         return evaluate(x) >= probability - 0.5 / draws
 
     points = np.linspace(low, high, max(grid, 2))
-    if analytic and len(points) > 1:
-        # The grid's points do not depend on each other: evaluated side by side (the
-        # bisection after them is one point at a time).
-        settings = [float(x) for x in points]
-        found = surplus_draws_many(
-            [varied(x) for x in settings], baseline, draws, organisation, workers
-        )
-        cache.update({x: share(v[:, column]) for x, v in zip(settings, found, strict=True)})
-    hits = [x for x in points if reached(float(x))]
-    if not hits:
-        best = max(points, key=lambda x: evaluate(float(x)))
-        raise GoalSeekError(
-            f"not reached between {low:g} and {high:g}: the best is a "
-            f"{evaluate(float(best)):.0%} chance of breaking even (at {best:g}"
-            f"{'x' if multiplier else ''}), below the {probability:.0%} asked for"
-        )
-    first = float(hits[0])
-    index = int(np.flatnonzero(points == first)[0])
-    if index > 0:
-        below, above = float(points[index - 1]), first
-        while above - below > tolerance * (high - low):
-            middle = 0.5 * (below + above)
-            below, above = (below, middle) if reached(middle) else (middle, above)
-        first = above
+    # Points per bracketing round: two on the analytic path (evaluated side by side, the
+    # bracket shrinks to a third a round), one on the discrete-event path (run in full,
+    # one at a time). Fixed by the scenario, not the machine, so the answer is too.
+    per_round = 2 if analytic else 1
+    pool = workers if analytic else 1
+    with surplus_search(baseline, draws, organisation, pool) as side_by_side:
+
+        def evaluate_all(settings: Sequence[float]) -> None:
+            wanted = [float(x) for x in settings if float(x) not in cache]
+            if analytic and len(wanted) > 1:
+                found = side_by_side([varied(x) for x in wanted])
+                cache.update({x: share(v[:, column]) for x, v in zip(wanted, found, strict=True)})
+            for x in wanted:
+                evaluate(x)
+
+        # The grid's points do not depend on each other: evaluated side by side.
+        evaluate_all(points)
+        hits = [x for x in points if reached(float(x))]
+        if not hits:
+            best = max(points, key=lambda x: evaluate(float(x)))
+            raise GoalSeekError(
+                f"not reached between {low:g} and {high:g}: the best is a "
+                f"{evaluate(float(best)):.0%} chance of breaking even (at {best:g}"
+                f"{'x' if multiplier else ''}), below the {probability:.0%} asked for"
+            )
+        first = float(hits[0])
+        index = int(np.flatnonzero(points == first)[0])
+        if index > 0:
+            below, above = float(points[index - 1]), first
+            while above - below > tolerance * (high - low):
+                step = (above - below) / (per_round + 1)
+                inside = [below + step * (i + 1) for i in range(per_round)]
+                evaluate_all(inside)
+                crossed = next((x for x in inside if reached(x)), None)
+                passed = [x for x in inside if crossed is None or x < crossed]
+                below = passed[-1] if passed else below
+                above = above if crossed is None else crossed
+            first = above
     holds_above = all(reached(float(x)) for x in points if x >= first)
-    achieved, ds = cache[first], full_run(first)
-    plain = run(scenario, baseline, draws=draws, workers=1, with_bridge=False)
+    # What the answer implies is read off the principal run (draw 0 of every Monte
+    # Carlo run, to the penny), so one run each, not ``draws``.
+    achieved, ds = cache[first], principal_run(varied(first))
+    plain = principal_run(scenario)
     change = with_draw_dim(ds["intervention_activity_change"]).sel(year=year).isel(draw=0)
     before = with_draw_dim(plain["intervention_activity_change"]).sel(year=year).isel(draw=0)
     cost = with_draw_dim(ds["intervention_cost"]).isel(draw=0).sum("intervention")

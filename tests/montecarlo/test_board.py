@@ -121,6 +121,17 @@ def test_goal_seek_on_a_finance_lever_finds_the_smallest_value(baseline, place_p
     short = montecarlo.run_draws(less, baseline, 0, 60, with_bridge=False)
     assert float((short["system_surplus"].isel(year=-1) >= 0).mean()) < 0.5
     assert result["spend_total"] > 0
+    # What the answer implies is the principal draw of the Monte Carlo run, to the penny.
+    at = montecarlo.run_draws(result["scenario"], baseline, 0, 60, with_bridge=False)
+    plain = montecarlo.run_draws(place_plan, baseline, 0, 60, with_bridge=False)
+    final = at.year.values[-1]
+
+    def change(ds):
+        return ds["intervention_activity_change"].sel(year=final, draw=0).sum("intervention")
+
+    assert result["activity_change"].equals((change(at) - change(plain)).to_series())
+    spend = at["intervention_cost"].sel(draw=0).sum("intervention")
+    assert result["spend_total"] == float(spend.sum())
 
 
 def test_an_unreachable_target_says_the_best_it_found(baseline, place_plan):
