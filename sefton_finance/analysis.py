@@ -19,6 +19,9 @@ SYSTEM = "Sefton system"
 WITHOUT_COUNCIL = "Sefton system without the council"
 """The NHS view: a council must set a balanced budget, so its surplus cannot meet an NHS
 deficit (nor its pressure add to one: that shows as savings required)."""
+BEFORE_SUPPORT = "Sefton system before deficit support"
+"""The recurrent position: the system less its non-recurrent deficit support (removed
+from 2026/27), shown where a result has any."""
 
 
 def _principal(array: xr.DataArray) -> xr.DataArray:
@@ -38,7 +41,8 @@ def surplus_table(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Index ``(scenario, organisation)``, columns the financial years; the
-        system row first within each scenario, then the system without the council
+        system row first within each scenario, then the system before deficit support
+        (:data:`BEFORE_SUPPORT`, where there is any), the system without the council
         (:data:`WITHOUT_COUNCIL`, where the result names each body's kind),
         organisations inside Sefton next, then each council's savings required (as a
         negative: the gap it must close).
@@ -51,6 +55,11 @@ def surplus_table(datasets: Sequence[xr.Dataset]) -> pd.DataFrame:
         in_system = (
             ds["in_system"].values if "in_system" in ds.coords else np.ones(ds.sizes["org"], bool)
         )
+        if "deficit_support" in ds["line"].values:
+            support = _principal(ds["ledger"].sel(line="deficit_support"))
+            support = support.sel(org=ds.org.values[in_system.astype(bool)]).sum("org") / GBP_M
+            if float(np.abs(support).max()) >= 0.05:
+                rows[BEFORE_SUPPORT] = (system - support).values
         names = ds["org_name"].values if "org_name" in ds.coords else ds.org.values
         surplus = _principal(ds["surplus"]) / GBP_M
         if "org_kind" in ds.coords:

@@ -213,8 +213,15 @@ def balance_checks(ds: xr.Dataset) -> list[Check]:
         if "savings_required" in ds["line"].values
         else 0.0
     )
+    # Deficit support comes from NHS England, from outside the system, like the allocation.
+    support = (
+        ds["ledger"].sel(line="deficit_support").sel(org=in_system).sum("org")
+        if "deficit_support" in ds["line"].values
+        else 0.0
+    )
     independent = (
         ds["allocation"].sum("org")
+        + support
         + external_received
         - external_paid
         - ds["provider_cost"].sel(org=in_system).sum(("org", "pod"))

@@ -189,6 +189,12 @@ OPTIONAL_COLUMNS: dict[str, dict[str, Parser]] = {
 }
 
 
+FUNDING_LINES: tuple[str, ...] = ("nhs_allocation", "council_funding", "deficit_support")
+"""allocations.csv's lines: a commissioner's recurrent funding (its NHS allocation or the
+council's funding) and non-recurrent deficit support (cash, fixed, received up to the
+scenario's ``finance.deficit_support_until``)."""
+
+
 def schemas(org: Parser, commissioner: Parser) -> dict[str, dict[str, Parser]]:
     """Every file's columns and parsers, given the parsers of organisation codes."""
     return {
@@ -240,7 +246,7 @@ def schemas(org: Parser, commissioner: Parser) -> dict[str, dict[str, Parser]]:
         },
         "allocations.csv": {
             "org": commissioner,
-            "line": _code(("nhs_allocation", "council_funding"), "funding line"),
+            "line": _code(FUNDING_LINES, "funding line"),
             "amount": _non_negative,
             "basis": _code(("weighted_population", "fixed"), "basis"),
         },
@@ -416,6 +422,8 @@ class Baseline:
     locality_commissioner: xr.DataArray
     allocation: xr.DataArray
     allocation_basis: xr.DataArray
+    deficit_support: xr.DataArray
+    """``(org,)`` each commissioner's base-year non-recurrent deficit support (GBP)."""
     other_spend: xr.DataArray
     other_spend_hospital: xr.DataArray
     contract_form: xr.DataArray
@@ -540,6 +548,8 @@ class BaselineArrays:
     """``(locality,)`` index into the commissioners."""
     allocation: np.ndarray
     """``(commissioner,)``"""
+    deficit_support: np.ndarray
+    """``(commissioner,)`` base-year non-recurrent deficit support."""
     weighted_basis: np.ndarray
     """``(commissioner,)`` bool: allocation grows with the weighted population."""
     other_spend: np.ndarray
@@ -628,6 +638,7 @@ class BaselineArrays:
                 ]
             ),
             allocation=values(baseline.allocation.sel(org=commissioners), "org"),
+            deficit_support=values(baseline.deficit_support.sel(org=commissioners), "org"),
             weighted_basis=(
                 baseline.allocation_basis.sel(org=commissioners).values == "weighted_population"
             ),
@@ -854,12 +865,34 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
     _unique(t["waiting_list.csv"], ("pod", "locality"))
     _unique(t["capacity.csv"], ("org", "resource"))
     commissioners = list(organisations.commissioners)
+    recurrent = Table(
+        t["allocations.csv"].path,
+        [r for r in t["allocations.csv"].rows if r["line"] != "deficit_support"],
+        [
+            n
+            for r, n in zip(
+                t["allocations.csv"].rows, t["allocations.csv"].row_numbers, strict=True
+            )
+            if r["line"] != "deficit_support"
+        ],
+    )
+    _unique(recurrent, ("org",))
     _complete(
-        t["allocations.csv"],
+        recurrent,
         ("org",),
         [(c,) for c in commissioners],
         "every commissioner needs its allocation or council funding",
     )
+    for row, number in zip(
+        t["allocations.csv"].rows, t["allocations.csv"].row_numbers, strict=True
+    ):
+        if row["line"] == "deficit_support" and row["basis"] != "fixed":
+            raise t["allocations.csv"].fail(
+                "deficit support is a fixed cash sum: its basis must be 'fixed' "
+                f"(got {shown(row['basis'])})",
+                number,
+                "basis",
+            )
     _complete(
         t["other_spend.csv"],
         ("org",),
@@ -979,8 +1012,15 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
         {"org": commissioners, "payee": orgs},
         "hosp",
     )
-    allocation_rows = t["allocations.csv"]
+    allocation_rows = recurrent
     allocation = _to_array(allocation_rows, ("org",), {"org": commissioners}, "amount")
+    support_rows = [r for r in t["allocations.csv"].rows if r["line"] == "deficit_support"]
+    deficit_support = _to_array(
+        Table(t["allocations.csv"].path, support_rows, [0] * len(support_rows)),
+        ("org",),
+        {"org": commissioners},
+        "amount",
+    )
     basis = xr.DataArray(
         [
             next((r["basis"] for r in allocation_rows.rows if r["org"] == o), "fixed")
@@ -1037,6 +1077,7 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
         ),
         allocation=allocation,
         allocation_basis=basis,
+        deficit_support=deficit_support,
         other_spend=other,
         other_spend_hospital=other_hospital,
         contract_form=form,

@@ -123,6 +123,17 @@ class Finance(Frozen):
     (estates, leases, contracts): the long run is 70-100% variable (DATA.md), so 0-30%."""
     discount_rate: float = Field(0.035, ge=0, le=0.2)
     """Discount rate for net present values (HM Treasury Green Book 3.5%)."""
+    deficit_support_until: str = "2025/26"
+    """Last financial year in which the baseline's non-recurrent deficit support (its
+    ``deficit_support`` rows in allocations.csv) is received, flat in cash: NHS England
+    removes deficit support from 2026/27 (Medium Term Planning Framework, DATA.md), so
+    2025/26. A baseline without such rows has none whatever this says."""
+
+    @field_validator("deficit_support_until")
+    @classmethod
+    def _support_year(cls, value: str) -> str:
+        year_start(value)
+        return value
 
 
 ContractForm = Literal[

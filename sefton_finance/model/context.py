@@ -17,7 +17,7 @@ import numpy as np
 from sefton_finance.baseline import Baseline
 from sefton_finance.baseline.loader import BaselineArrays
 from sefton_finance.codes import PODS
-from sefton_finance.config.levers import central
+from sefton_finance.config.levers import central, year_start
 from sefton_finance.config.scenario import Scenario, scenario_levers
 from sefton_finance.interventions import Intervention
 from sefton_finance.model.contracts import Contracts, contract_form
@@ -54,6 +54,9 @@ class Funding:
 
     by_commissioner: np.ndarray
     """``(draw, year, commissioner)`` allocation and council funding."""
+    deficit_support: np.ndarray
+    """``(1, year, commissioner)`` non-recurrent deficit support: the baseline's cash sum in
+    each year up to the scenario's last year of support, none after."""
     nhs_split: dict[str, float]
     """Each NHS commissioner's share of base-year weighted population (who pays for
     an intervention paid by the NHS commissioners together)."""
@@ -88,7 +91,9 @@ def make_context(scenario: Scenario, baseline: Baseline, levers: Levers) -> Cont
         baseline.bed_days_per_unit,
         scenario.growth.demographic,
     )
-    funding = allocations(arrays, demand.weighted_population, prices)
+    funding = allocations(
+        arrays, demand.weighted_population, prices, years, scenario.finance.deficit_support_until
+    )
     contract = contract_form(scenario.contract, baseline)
     freed = freed_policy(scenario.capacity.freed, baseline.organisations)
     return Context(
@@ -133,11 +138,19 @@ def growth_by_pod(levers: Levers) -> np.ndarray:
     return np.concatenate([np.broadcast_to(c, (size, 1)) for c in columns], axis=1)
 
 
-def allocations(arrays: BaselineArrays, weighted: np.ndarray, prices: Prices) -> Funding:
+def allocations(
+    arrays: BaselineArrays,
+    weighted: np.ndarray,
+    prices: Prices,
+    year_labels: Sequence[str],
+    support_until: str,
+) -> Funding:
     """Funding of each commissioner by year.
 
     An NHS allocation grows with its need-weighted population and the allocation
     per weighted head; fixed funding (the council's) grows at its own rate.
+    Deficit support is non-recurrent: the base year's cash sum, flat, up to
+    ``support_until`` (an ASSUMPTION for the years after the base year), then none.
 
     Parameters
     ----------
@@ -145,6 +158,10 @@ def allocations(arrays: BaselineArrays, weighted: np.ndarray, prices: Prices) ->
     weighted : numpy.ndarray
         Need-weighted population ``(year, locality)``.
     prices : Prices
+    year_labels : sequence of str
+        The financial years modelled.
+    support_until : str
+        Last year of deficit support.
     """
     commissioners = arrays.organisations.commissioners
     years = weighted.shape[0]
@@ -166,4 +183,7 @@ def allocations(arrays: BaselineArrays, weighted: np.ndarray, prices: Prices) ->
     heads = by_commissioner[0]
     nhs = [c for c in range(len(commissioners)) if (arrays.locality_commissioner == c).any()]
     split = {commissioners[c]: float(heads[c] / heads[nhs].sum()) for c in nhs}
-    return Funding(funding, split)
+    last = year_start(support_until)
+    received = np.array([year_start(y) <= last for y in year_labels], dtype=float)
+    support = (received[:, None] * arrays.deficit_support)[None]
+    return Funding(by_commissioner=funding, deficit_support=support, nhs_split=split)

@@ -109,6 +109,7 @@ def evaluate(
         context.prices.other_spend,
         spend,
         None if agreement is None else agreement.planned_surplus,
+        deficit_support=context.funding.deficit_support,
     )
     if agreement is None:
         agreement = Agreement(prices, values, ledger.surplus_before_risk_share)

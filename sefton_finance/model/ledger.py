@@ -30,6 +30,7 @@ PENNY = 0.005
 
 LINES: tuple[str, ...] = (
     "allocation",
+    "deficit_support",
     "contract_income",
     "contract_payments",
     "other_spend",
@@ -42,6 +43,9 @@ LINES: tuple[str, ...] = (
 )
 """Ledger lines; income positive, spend negative; their sum is the surplus.
 
+``deficit_support`` is non-recurrent funding from NHS England to a system in deficit
+(Cheshire & Merseyside's in 2024/25 and 2025/26), received by the commissioner and
+removed from 2026/27: the surplus before it is the recurrent position.
 ``savings_required`` is the council's gap: a council must set a balanced budget every
 year, so a shortfall is savings it has to find (spend it cuts), not a deficit."""
 
@@ -72,6 +76,7 @@ def ledgers(
     other_spend_index: np.ndarray,
     intervention_spend: np.ndarray,
     plan_surplus: np.ndarray | None = None,
+    deficit_support: np.ndarray | None = None,
 ) -> Ledger:
     """Build every organisation's ledger.
 
@@ -91,6 +96,8 @@ def ledgers(
         ``(draw, year, payer, payee)`` over every organisation.
     plan_surplus : numpy.ndarray, optional
         The plan's surplus before risk share ``(draw, year, org)``; ``None`` for the plan.
+    deficit_support : numpy.ndarray, optional
+        ``(draw, year, commissioner)`` non-recurrent deficit support (default none).
     """
     organisations = arrays.organisations
     commissioners = organisations.commissioner_index
@@ -108,11 +115,15 @@ def ledgers(
     pass_through = np.where(in_system, (other + intervention_spend).sum(axis=-2), 0.0)
     allocation = np.zeros((*funding.shape[:2], count))
     allocation[..., commissioners] = funding
+    support = np.zeros((1, funding.shape[1], count))
+    if deficit_support is not None:
+        support[..., commissioners] = deficit_support
     contract_income = payments_contract.sum(axis=-2)
     other_paid = np.zeros((*other.shape[:2], count))
     other_paid[..., commissioners] = np.moveaxis(other_by_payer.sum(axis=1), 0, -1)
     lines = {
         "allocation": allocation,
+        "deficit_support": support,
         "contract_income": contract_income,
         "contract_payments": -payments_contract.sum(axis=-1),
         "other_spend": -other_paid,
