@@ -339,6 +339,7 @@ MENTAL_HEALTH_SHARE = (
 PLACE_SURPLUS_SHARE = 62e6  # DATA.md (M): C&M ICB to deliver a £62m surplus in 2024/25
 SEFTON_SHARE_OF_CM = None  # computed: Sefton population / 2.7 m (DATA.md, H)
 CM_POPULATION = 2_700_000
+CM_DEFICIT_SUPPORT = 178e6  # DATA.md (M): C&M deficit support 2024/25, non-recurrent
 COUNCIL_LINES = {  # council spend outside social-care weeks, GBP
     "public_health_core": (
         63.0,
@@ -622,6 +623,13 @@ def main() -> None:
                 round(council_funding),
                 "fixed",
                 "Sefton net budget 2024/25 £330.4m (H) x 40% adult social care and public health (ASSUMPTION [35%, 45%])",
+            ],
+            [
+                PLACE,
+                "deficit_support",
+                round(CM_DEFICIT_SUPPORT * residents / CM_POPULATION),
+                "fixed",
+                "DATA.md (M): C&M £178m deficit support 2024/25 x Sefton's population share (282,060 / 2.7 m); non-recurrent, flat cash in 2025/26 (ASSUMPTION), removed from 2026/27 (MTPF, H)",
             ],
         ],
     )
