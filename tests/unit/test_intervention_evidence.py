@@ -289,7 +289,9 @@ def test_built_interventions_expose_reach_as_a_lever_only_when_set():
     assert "reach" in social.central_levers()
     pifu = build(available_interventions()["pifu"], {}, "test")
     assert "reach" not in pifu.central_levers()
-    assert pifu.central_levers()["eligible_share"] == 1.0
+    assert pifu.central_levers()["eligible_share"] == 0.6  # the centre of [0.5, 0.7]
+    virtual = build(available_interventions()["virtual_followup"], {}, "test")
+    assert virtual.central_levers()["eligible_share"] == 1.0  # none stated: all follow-ups
 
 
 @settings(max_examples=60, deadline=None)

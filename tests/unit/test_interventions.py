@@ -109,7 +109,8 @@ def test_zero_effect_changes_no_activity(baseline):
 def test_two_interventions_on_one_flow_never_remove_more_than_all_of_it(baseline):
     scenario = simple_scenario(
         "overlap",
-        "- name: pifu\n  effect: 0.8\n  ramp: [1.0]\n- name: virtual_followup\n  effect: 0.9\n  ramp: [1.0]\n",
+        "- name: pifu\n  effect: 0.8\n  eligible_share: 1.0\n  ramp: [1.0]\n"
+        "- name: virtual_followup\n  effect: 0.9\n  ramp: [1.0]\n",
     )
     plan, change, ds = _activity(baseline, scenario)
     planned = plan.sel(pod="op_followup").sum("month")
@@ -265,7 +266,7 @@ def test_the_library_is_package_data_read_through_importlib_resources():
     assert sorted(p.stem for p in packaged_library().glob("*.yaml")) == sorted(
         p.stem for p in LIBRARY.glob("*.yaml")
     )
-    assert len(library) == 28
+    assert len(library) == 29
     assert all(Path(d.origin).parent == packaged_library() for d in library.values())
 
 

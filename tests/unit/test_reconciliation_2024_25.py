@@ -50,6 +50,8 @@ def model_values() -> dict[str, float]:
     kinds = np.array(base.organisations.kinds)
     providers = base.organisations.in_system & ~np.isin(kinds, ["commissioner", "council"])
     surplus = ds["surplus"].sel(year=year)
+    # The published plan positions are before deficit support (SOURCES.md): so is the check.
+    support = ds["ledger"].sel(year=year, line="deficit_support")
     residents = float(base.population.sum())
     registered = residents * REGISTERED_PER_RESIDENT
     place = base.organisations.nhs_commissioners[0]
@@ -62,9 +64,9 @@ def model_values() -> dict[str, float]:
     return {
         "residents": residents,
         "core_per_patient": allocation / registered / NEED_INDEX - PRIMARY_MEDICAL,
-        "place_surplus": float(surplus.sel(org=place)) / 1e6,
+        "place_surplus": float(surplus.sel(org=place) - support.sel(org=place)) / 1e6,
         "providers": float(surplus.values[providers].sum()) / 1e6,
-        "system": float(ds["system_surplus"].sel(year=year)) / 1e6,
+        "system": float(ds["system_surplus"].sel(year=year) - support.sum("org")) / 1e6,
         "council_funding": float(base.allocation.sel(org=base.organisations.council)) / 1e6,
         "council_savings": -float(
             ds["ledger"].sel(year=year, org=base.organisations.council, line="savings_required")
