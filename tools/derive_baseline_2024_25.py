@@ -339,6 +339,7 @@ MENTAL_HEALTH_SHARE = (
 PLACE_SURPLUS_SHARE = 62e6  # DATA.md (M): C&M ICB to deliver a £62m surplus in 2024/25
 SEFTON_SHARE_OF_CM = None  # computed: Sefton population / 2.7 m (DATA.md, H)
 CM_POPULATION = 2_700_000
+RTT_AFTER_FIRST_WEEKS = 25.0  # calibrated: 60.7% and 59.5% at the two sites, March 2025
 CM_DEFICIT_SUPPORT = 178e6  # DATA.md (M): C&M deficit support 2024/25, non-recurrent
 COUNCIL_LINES = {  # council spend outside social-care weeks, GBP
     "public_health_core": (
@@ -447,7 +448,14 @@ def main() -> None:
     registered = residents * REGISTERED_PER_RESIDENT
     area = {loc: "south" if loc in SOUTH else "north" for loc in LOCALITIES}
 
-    write("about.csv", ["key", "value"], [["base_year", "2024/25"]])
+    # The DES's RTT clock after a first appointment, calibrated so that the discrete-event
+    # path gives England's ~60% of incomplete pathways within 18 weeks in March 2025
+    # (tests/integration/test_des_rtt.py).
+    write(
+        "about.csv",
+        ["key", "value"],
+        [["base_year", "2024/25"], ["des_rtt_after_first_weeks", RTT_AFTER_FIRST_WEEKS]],
+    )
     write(
         "organisations.csv",
         [

@@ -439,6 +439,8 @@ class Baseline:
     tables: dict[str, Table] = field(repr=False)
     base_year: str = DEFAULT_BASE_YEAR
     """Financial year the baseline describes, e.g. '2019/20'."""
+    des_rtt_after_first_weeks: float | None = None
+    """The discrete-event RTT clock's calibration for this base year (about.csv), if any."""
 
     # Derived views are cached on the instance (``cached_property`` writes to the
     # instance ``__dict__``, which a frozen dataclass allows): the pipeline asks for
@@ -816,7 +818,8 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
             directory,
             [f"baseline directory not found, and not a packaged baseline ({available()})"],
         )
-    base_year = read_base_year(directory)
+    about = read_about(directory)
+    base_year = about["base_year"]
     organisation_rows = read_table(
         directory / "organisations.csv", ORGANISATIONS_SCHEMA, ORGANISATIONS_OPTIONAL
     )
@@ -1098,6 +1101,7 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
         ),
         tables=tables,
         base_year=base_year,
+        des_rtt_after_first_weeks=about.get("des_rtt_after_first_weeks"),
     )
     _check_contracts(baseline, contracts)
     return baseline
@@ -1131,20 +1135,40 @@ def _check_capacity_methods(table: Table) -> None:
                 )
 
 
-def read_base_year(directory: Path) -> str:
-    """The base year of a baseline directory: from ``about.csv`` if there is one."""
+ABOUT_KEYS: dict[str, Parser] = {"base_year": _text, "des_rtt_after_first_weeks": _non_negative}
+"""about.csv's keys: ``base_year`` (required) and ``des_rtt_after_first_weeks`` (optional:
+the discrete-event model's mean time from a first outpatient appointment to first
+definitive treatment for a clock that keeps running, calibrated to the base year's
+published RTT performance; default ``des.inputs.RTT_AFTER_FIRST_WEEKS``, 2019/20's)."""
+
+
+def read_about(directory: Path) -> dict[str, Any]:
+    """The facts of a baseline directory in ``about.csv`` (the base year, and the optional
+    calibration of its waits), each checked; the default base year if there is no file."""
     path = directory / ABOUT
     if not path.exists():
-        return DEFAULT_BASE_YEAR
-    about = read_table(path, {"key": _code(("base_year",), "key"), "value": _text})
+        return {"base_year": DEFAULT_BASE_YEAR}
+    about = read_table(path, {"key": _code(tuple(ABOUT_KEYS), "key"), "value": _text})
     _unique(about, ("key",))
     _complete(about, ("key",), [("base_year",)])
-    value = about.rows[0]["value"]
-    try:
-        year_start(value)
-    except ValueError as error:
-        raise about.fail(f"{error}", about.row_numbers[0], "value") from None
-    return value
+    facts = {}
+    for row, number in zip(about.rows, about.row_numbers, strict=True):
+        try:
+            facts[row["key"]] = ABOUT_KEYS[row["key"]](row["value"])
+            if row["key"] == "base_year":
+                year_start(row["value"])
+            elif facts[row["key"]] <= 0:
+                raise ValueError("must be a number of weeks above 0")
+        except ValueError as error:
+            raise about.fail(
+                f"{row['key']}: {error} (got {shown(row['value'])})", number, "value"
+            ) from None
+    return facts
+
+
+def read_base_year(directory: Path) -> str:
+    """The base year of a baseline directory: from ``about.csv`` if there is one."""
+    return read_about(directory)["base_year"]
 
 
 def _organisations(table: Table) -> Organisations:

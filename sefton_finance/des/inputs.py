@@ -122,6 +122,7 @@ class SiteCapacity:
     op_waiting_at_start: float
     op_waiting_max_age_weeks: float
     elective_deferral_days: float
+    rtt_after_first_weeks: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,11 @@ class DesCapacity:
         rebooked admission in working hours); a patient may be cancelled again,
         and one whose next try would fall after the end of the horizon is never
         admitted (unmet demand).
+    rtt_after_first_weeks : float
+        Mean time from a first appointment to first definitive treatment for an RTT
+        clock that keeps running, weeks. The default 0 means
+        :data:`RTT_AFTER_FIRST_WEEKS` (calibrated on 2019/20); a baseline of another
+        year states its own calibration (about.csv's ``des_rtt_after_first_weeks``).
     """
 
     ed_cubicles: float | Mapping[str, float]
@@ -208,6 +214,7 @@ class DesCapacity:
     op_waiting_at_start: float | Mapping[str, float] = 0.0
     op_waiting_max_age_weeks: float | Mapping[str, float] = 0.0
     elective_deferral_days: float | Mapping[str, float] = 14.0
+    rtt_after_first_weeks: float | Mapping[str, float] = 0.0
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
@@ -557,6 +564,7 @@ def sample_site(
         t0,
         monthly("op_first")[0] / (calendar.month_edges[1] - calendar.month_edges[0]),
         opening_max_age_weeks(capacity),
+        capacity.rtt_after_first_weeks or RTT_AFTER_FIRST_WEEKS,
     )
     day = HOURS_PER_DAY
     return SiteInputs(
@@ -601,12 +609,13 @@ def _rtt_clock(
     t0: float,
     first_per_hour: float,
     first_wait_weeks: float,
+    after_first_weeks: float = RTT_AFTER_FIRST_WEEKS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The RTT clock beyond the first appointment, and the pathways open at the start.
 
     Each referral's clock runs on after its first appointment with probability
     ``RTT_CONTINUES_SHARE``, for an exponential time of mean
-    ``RTT_AFTER_FIRST_WEEKS`` (0 otherwise; drawn for every referral, used for
+    ``after_first_weeks`` (0 otherwise; drawn for every referral, used for
     first appointments). Pathways past their first appointment when the run
     starts are the steady state of that process: about ``first appointments
     per hour x share x mean`` of them (Little's law), each referred a
@@ -614,7 +623,7 @@ def _rtt_clock(
     an exponential time before ``t0``, its clock stopping an exponential time
     after ``t0`` (the exponential forgets how long it has run).
     """
-    mean = RTT_AFTER_FIRST_WEEKS * HOURS_PER_WEEK
+    mean = after_first_weeks * HOURS_PER_WEEK
     draws = after.random((2, n_referrals))
     runs_on = draws[0] < RTT_CONTINUES_SHARE
     rtt_after = np.where(runs_on, -mean * np.log1p(-draws[1]), 0.0)

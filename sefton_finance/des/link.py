@@ -135,6 +135,7 @@ def des_capacity(baseline: Baseline) -> DesCapacity:
         nel_virtual_ward_eligible_share=0.0,
         op_waiting_at_start={site: round(n) for site, n in waiting.items()},
         op_waiting_max_age_weeks=max_age,
+        rtt_after_first_weeks=baseline.des_rtt_after_first_weeks or 0.0,
     )
 
 

@@ -393,6 +393,14 @@ def test_a_file_over_the_size_limit(baseline_copy):
         ("key,value\nbase_year,2019/20\nbase_year,2020/21\n", ["duplicate", "row 3"]),
         ("key,value\n", ["missing row for key 'base_year'"]),
         ("year\n2019/20\n", ["missing column(s)"]),
+        (
+            "key,value\nbase_year,2019/20\ndes_rtt_after_first_weeks,0\n",
+            ["row 3", "des_rtt_after_first_weeks", "above 0", "(got '0')"],
+        ),
+        (
+            "key,value\nbase_year,2019/20\ndes_rtt_after_first_weeks,six\n",
+            ["row 3", "des_rtt_after_first_weeks", "(got 'six')"],
+        ),
     ],
 )
 def test_a_malformed_about_file(baseline_copy, text, named):
