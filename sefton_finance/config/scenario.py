@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sefton_finance.baseline.packaged import PACKAGED_BASELINES, available
-from sefton_finance.codes import PODS
+from sefton_finance.codes import PAIR_FORMS, PODS
 from sefton_finance.config.base import Frozen, Text
 from sefton_finance.config.levers import (
     Efficiency,
@@ -136,19 +136,10 @@ class Finance(Frozen):
         return value
 
 
-ContractForm = Literal[
-    "baseline",
-    "pbr",
-    "block",
-    "blended",
-    "api",
-    "low_volume_block",
-    "nhs_payment_scheme",
-    "capitated",
-]
-PairForm = Literal[
-    "baseline", "pbr", "block", "blended", "api", "low_volume_block", "nhs_payment_scheme"
-]
+PairForm = Literal[("baseline", *PAIR_FORMS)]
+"""A pair's form: its own in contracts.csv ('baseline') or one of :data:`PAIR_FORMS`."""
+ContractForm = Literal[("baseline", *PAIR_FORMS, "capitated")]
+"""The scenario's form: a pair form for every pair inside the system, or 'capitated'."""
 
 
 class PairContract(Frozen):
