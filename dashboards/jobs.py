@@ -132,6 +132,7 @@ def compare_view(paths: list[str], year: str | None, comparator: str | None) -> 
     import json
 
     from bokeh.embed import json_item
+    from bokeh.models import Plot
 
     from dashboards import store
     from sefton_finance import report
@@ -144,6 +145,10 @@ def compare_view(paths: list[str], year: str | None, comparator: str | None) -> 
         item = height = None
         if section.figure is not None:
             model = hv.render(section.figure, backend="bokeh")
+            # HoloViews asks for WebGL; for charts of tens of points a 2D canvas draws
+            # sooner, and far sooner where the browser has no GPU and emulates WebGL.
+            for plot in model.select({"type": Plot}):
+                plot.output_backend = "canvas"
             height = getattr(model, "height", None)
             item = json.dumps(json_item(model))
         out.append(
