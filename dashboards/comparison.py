@@ -14,6 +14,7 @@ import html
 import io
 import tempfile
 from pathlib import Path
+from typing import ClassVar
 
 import panel as pn
 import param
@@ -21,7 +22,6 @@ import param
 from dashboards import jobs, store
 from dashboards.text import markdown_text
 from sefton_finance import report
-from sefton_finance.results import balance_checks
 
 MAX_SCENARIOS = 4
 SETTLE_SECONDS = 0.25
@@ -29,74 +29,118 @@ SETTLE_SECONDS = 0.25
 DEFAULT_COMPARATOR = "Do nothing (or the result without interventions)"
 
 
-class StaticChart(pn.custom.JSComponent):
-    """A chart drawn in the browser from a bokeh JSON item (static: pan, zoom and hover
-    need no server), so the server renders each chart once, not once per session."""
+SECTION_CSS = """
+:host {display: block; width: 100%;}
+div.board-section {margin: 0 0 4px 0;}
+div.board-section h3 {margin: 10px 5px 0 5px;}
+div.board-section p.explanation {margin: 0 5px 0 5px; color: #424949;}
+div.board-section div.section-html {margin: 5px;}
+div.board-section div.section-chart {margin: 5px; width: calc(100% - 10px);}
+"""
 
-    item = param.String(default="", doc="bokeh.embed.json_item of the chart, as JSON text.")
 
-    # Drawn when it comes near the screen: a page of four scenarios has some twenty
-    # charts, and drawing them all at once kept the browser busy for seconds before
-    # the controls at the top answered.
+class BoardSections(pn.custom.JSComponent):
+    """Every section of the Compare page drawn in the browser by one component.
+
+    Each section was a column of three or four panes (some 130 bokeh models for four
+    scenarios): building them took the server about a second per session and laying
+    them out kept the browser busy as long again. Here the browser builds the headings,
+    tables and charts itself from the sections' text, so a session sends one model.
+    Titles and explanations (which name scenarios any what-if user may title) are set
+    as text, never as HTML; the sections' HTML is the board pack's, escaped already.
+    """
+
+    sections = param.List(
+        default=[],
+        item_type=dict,
+        doc="The sections from :func:`dashboards.jobs.compare_view`, in reading order.",
+    )
+
+    _stylesheets: ClassVar[list[str]] = [SECTION_CSS + report.TABLE_CSS]
+
+    # A chart is drawn when it comes near the screen, one at a time in idle time: a page
+    # of four scenarios has some twenty charts, and drawing them all at once kept the
+    # browser busy for seconds before the controls at the top answered.
     _esm = """
-    export async function render({ model, el }) {
-      let shown = false
-      const draw = async () => {
-        el.replaceChildren()
-        if (model.item) await Bokeh.embed.embed_item(JSON.parse(model.item), el)
-      }
-      const observer = new IntersectionObserver((entries) => {
-        if (!shown && entries.some((entry) => entry.isIntersecting)) {
-          shown = true
-          observer.disconnect()
-          draw()
+    const idle = () => new Promise((resolve) =>
+      window.requestIdleCallback ? requestIdleCallback(resolve, { timeout: 300 }) : setTimeout(resolve))
+
+    export function render({ model, el }) {
+      let observer = null
+      let queue = []
+      let drawing = false
+      const pump = async () => {
+        if (drawing) return
+        drawing = true
+        while (queue.length) {
+          const [holder, item] = queue.shift()
+          await idle()
+          if (!holder.isConnected) continue
+          await Bokeh.embed.embed_item(JSON.parse(item), holder)
         }
-      }, { rootMargin: '300px 0px' })
-      observer.observe(el)
-      model.on('item', () => { if (shown) draw() })
+        drawing = false
+      }
+      const build = () => {
+        if (observer) observer.disconnect()
+        queue = []
+        const charts = new Map()
+        observer = new IntersectionObserver((entries) => {
+          for (const entry of entries) {
+            if (entry.isIntersecting && charts.has(entry.target)) {
+              observer.unobserve(entry.target)
+              queue.push([entry.target, charts.get(entry.target)])
+              charts.delete(entry.target)
+            }
+          }
+          pump()
+        }, { rootMargin: '300px 0px' })
+        const blocks = []
+        for (const section of model.sections) {
+          const block = document.createElement('div')
+          block.className = 'board-section'
+          const heading = document.createElement('h3')
+          heading.dataset.section = section.key || ''
+          heading.textContent = section.title
+          const explanation = document.createElement('p')
+          explanation.className = 'explanation'
+          explanation.textContent = section.explanation
+          block.append(heading, explanation)
+          if (section.html) {
+            const part = document.createElement('div')
+            part.className = 'section-html'
+            part.innerHTML = section.html
+            block.append(part)
+          }
+          if (section.item) {
+            const holder = document.createElement('div')
+            holder.className = 'section-chart'
+            holder.style.height = `${(section.height || 320) + 10}px`
+            charts.set(holder, section.item)
+            block.append(holder)
+          }
+          blocks.push(block)
+        }
+        el.replaceChildren(...blocks)
+        for (const holder of charts.keys()) observer.observe(holder)
+      }
+      build()
+      model.on('sections', build)
     }
     """
 
 
-def section_view(section: dict) -> pn.viewable.Viewable:
-    """One titled block: heading, plain-English line, then the chart or the HTML."""
-    # Headings name scenarios, whose titles any what-if user types: HTML-escaped text only.
-    key = html.escape(section.get("key") or "")
-    parts: list = [
-        pn.pane.HTML(
-            f"<h3 data-section='{key}'>{html.escape(section['title'])}</h3>",
-            margin=(10, 5, 0, 5),
-        ),
-        pn.pane.HTML(
-            f"<p>{html.escape(section['explanation'])}</p>",
-            margin=(0, 5, 0, 5),
-            styles={"color": "#424949"},
-        ),
-    ]
-    if section.get("html"):
-        # HTML panes render in their own shadow root: the table styles must travel with them.
-        parts.append(
-            pn.pane.HTML(
-                f"<style>{report.TABLE_CSS}</style>{section['html']}", sizing_mode="stretch_width"
-            )
-        )
-    if section.get("item"):
-        parts.append(
-            StaticChart(
-                item=section["item"],
-                height=int(section.get("height") or 320) + 10,
-                sizing_mode="stretch_width",
-            )
-        )
-    return pn.Column(*parts, sizing_mode="stretch_width", css_classes=["board-section"])
+def checks_banner(results) -> pn.pane.Alert:
+    """The master balance check of every selected result, as one banner.
 
-
-def checks_banner(datasets) -> pn.pane.Alert:
-    """The master balance check of every selected result, as one banner."""
+    Parameters
+    ----------
+    results : list of (Path, xarray.Dataset)
+        Each result's file (its checks are cached by it) and its dataset.
+    """
     failed = [
         markdown_text(f"{report.scenario_title(ds)}: {check.describe()}")
-        for ds in datasets
-        for check in balance_checks(ds)
+        for path, ds in results
+        for check in store.result_checks(path)
         if not check.passed
     ]
     if failed:
@@ -296,7 +340,11 @@ class ScenarioComparison(pn.viewable.Viewer):
             if generation != self._generation:
                 return  # the selection changed meanwhile: its own answer is on its way
             with pn.io.hold():
-                self._body[:] = [*skipped, checks_banner(datasets), *map(section_view, sections)]
+                self._body[:] = [
+                    *skipped,
+                    checks_banner(list(zip(paths, datasets, strict=True))),
+                    BoardSections(sections=sections, sizing_mode="stretch_width"),
+                ]
                 self._body.loading = False
 
         pn.state.execute(job)

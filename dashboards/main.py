@@ -25,12 +25,25 @@ class BoardApp(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self.comparison = ScenarioComparison()
-        self.whatif = WhatIf()
+        self.whatif: WhatIf | None = None
+        """Built when its tab is first opened (see :meth:`whatif_page`)."""
+
+    def whatif_page(self) -> WhatIf:
+        """The what-if page, built on first use.
+
+        Building it (widgets, chart, the base's first run) took a quarter of every
+        session's start, and most sessions of the board only read the Compare page.
+        """
+        if self.whatif is None:
+            self.whatif = WhatIf()
+        return self.whatif
 
     def __panel__(self):
         tabs = pn.Tabs(
             ("Compare scenarios", self.comparison),
-            ("What-if", self.whatif),
+            # Dynamic tabs render only the open tab, so a lazy function runs when the
+            # What-if tab is first opened.
+            ("What-if", pn.panel(self.whatif_page, lazy=True, sizing_mode="stretch_width")),
             dynamic=True,
             sizing_mode="stretch_width",
         )

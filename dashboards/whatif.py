@@ -313,7 +313,6 @@ class WhatIf(pn.viewable.Viewer):
             "", alert_type="danger", visible=False, sizing_mode="stretch_width"
         )
         self.timing = pn.pane.Markdown("", styles={"color": "#566573", "font-size": "11px"})
-        self._base_run: dict[tuple, dict[str, Any]] = {}
         self._generation = 0
         """Number of the latest requested run: a run that finishes after a newer one
         was asked for is dropped, so a slow answer never overwrites a newer one."""
@@ -451,13 +450,11 @@ class WhatIf(pn.viewable.Viewer):
             reference = analytic(
                 build_scenario(base, lever_defaults(base) | {"horizon": years}, self.settings)
             )
-            # The base's own run at this horizon, computed once per base and horizon
-            # (and not twice when the levers are the base's).
-            key = (base_name, years)
-            if key not in self._base_run:
-                self._base_run[key] = await jobs.run_whatif(reference.model_dump(mode="json"))
+            # The base's own run at this horizon, computed once per server for each base
+            # and horizon (and not twice when the levers are the base's).
+            base_run = await jobs.run_base(reference.model_dump(mode="json"))
             if scenario == reference:
-                ours = self._base_run[key]
+                ours = base_run
             else:
                 ours = await jobs.run_whatif(scenario.model_dump(mode="json"))
         except (InputError, ValueError) as error:
@@ -476,7 +473,7 @@ class WhatIf(pn.viewable.Viewer):
         if generation != self._generation:
             return  # a newer request is on its way: never show these numbers
         self.last_seconds = time.perf_counter() - started
-        self._draw(ours, self._base_run[key], base)
+        self._draw(ours, base_run, base)
 
     def _draw(self, ours: dict[str, Any], reference: dict[str, Any], base: Scenario) -> None:
         years = ours["years"]

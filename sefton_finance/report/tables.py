@@ -341,12 +341,13 @@ def organisation_table(ds: xr.Dataset) -> pd.DataFrame:
         if "in_system" in ds.coords
         else np.ones(ds.sizes["org"], bool)
     )
-    for org, keep in zip(ds.org.values, inside, strict=True):
+    # Read as plain arrays: selecting each organisation with xarray took 25 ms a table,
+    # a fifth of a what-if move.
+    labels = ds["org_name"].values if "org_name" in ds.coords else ds.org.values
+    by_org = surplus.transpose("org", ...).values
+    for label, keep, values in zip(labels, inside, by_org, strict=True):
         if keep:
-            label = str(org)
-            if "org_name" in ds.coords:
-                label = str(ds["org_name"].sel(org=org).item())
-            rows[label] = surplus.sel(org=org).values
+            rows[str(label)] = values
     table = pd.DataFrame(rows, index=[str(y) for y in ds.year.values]).T
     table.index.name = "organisation"
     return table
