@@ -66,7 +66,7 @@ def main() -> None:
         where = "one process" if workers == 1 else f"{montecarlo.default_workers()} processes"
         print(
             f"goal-seek efficiency_delivered 0-5%, 50%  {time.perf_counter() - start:7.3f} s"
-            f"  ({found['evaluations']} evaluations, grid in {where})"
+            f"  ({found['evaluations']} evaluations, side by side in {where})"
         )
 
 
