@@ -364,19 +364,6 @@ def surplus_search(
         _SEARCH.clear()
 
 
-def surplus_draws_many(
-    scenarios: Sequence[Scenario],
-    baseline: Baseline,
-    draws: int,
-    organisation: str | None = None,
-    workers: int | None = None,
-) -> list[np.ndarray]:
-    """:func:`surplus_draws` of several scenarios, side by side (see :func:`surplus_search`)."""
-    workers = min(default_workers() if workers is None else workers, len(scenarios))
-    with surplus_search(baseline, draws, organisation, workers) as evaluate:
-        return evaluate(scenarios)
-
-
 def _surplus_draws_job(scenario: Scenario) -> np.ndarray:
     return surplus_draws(scenario, _SEARCH["baseline"], _SEARCH["draws"], _SEARCH["organisation"])
 

@@ -207,18 +207,17 @@ def balance_checks(ds: xr.Dataset) -> list[Check]:
         )
     )
     delivery = -ds["ledger"].sel(line="pass_through_cost").sel(org=in_system).sum("org")
+
+    def inside(line: str) -> xr.DataArray | float:
+        # A line an older result has not got is zero.
+        if line not in ds["line"].values:
+            return 0.0
+        return ds["ledger"].sel(line=line).sel(org=in_system).sum("org")
+
     # A council's savings required (spend it must cut to balance) counts as spend avoided.
-    cuts = (
-        ds["ledger"].sel(line="savings_required").sel(org=in_system).sum("org")
-        if "savings_required" in ds["line"].values
-        else 0.0
-    )
+    cuts = inside("savings_required")
     # Deficit support comes from NHS England, from outside the system, like the allocation.
-    support = (
-        ds["ledger"].sel(line="deficit_support").sel(org=in_system).sum("org")
-        if "deficit_support" in ds["line"].values
-        else 0.0
-    )
+    support = inside("deficit_support")
     independent = (
         ds["allocation"].sum("org")
         + support

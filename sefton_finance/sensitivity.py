@@ -178,7 +178,7 @@ def goal_seek(
     tolerance : float
         Precision of the answer, as a share of the range searched.
     grid : int
-        Grid points evaluated before bisecting.
+        Grid points evaluated before the first step up to the target is narrowed down.
     workers : int, optional
         Processes evaluating search points side by side (default one per core; 1: here).
 
@@ -285,7 +285,7 @@ def goal_seek(
 
         def evaluate_all(settings: Sequence[float]) -> None:
             wanted = [float(x) for x in settings if float(x) not in cache]
-            if analytic and len(wanted) > 1:
+            if analytic:
                 found = side_by_side([varied(x) for x in wanted])
                 cache.update({x: share(v[:, column]) for x, v in zip(wanted, found, strict=True)})
             for x in wanted:

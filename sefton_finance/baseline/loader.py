@@ -307,6 +307,11 @@ class Table:
         prefix = (", ".join(where) + ": ") if where else ""
         return BaselineError(self.path, [prefix + problem])
 
+    def where(self, keep: Callable[[dict[str, Any]], bool]) -> Table:
+        """The rows ``keep`` accepts, with their own row numbers."""
+        kept = [(r, n) for r, n in zip(self.rows, self.row_numbers, strict=True) if keep(r)]
+        return Table(self.path, [r for r, _ in kept], [n for _, n in kept])
+
 
 def read_table(
     path: Path, schema: dict[str, Parser], optional: dict[str, Parser] | None = None
@@ -868,17 +873,8 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
     _unique(t["waiting_list.csv"], ("pod", "locality"))
     _unique(t["capacity.csv"], ("org", "resource"))
     commissioners = list(organisations.commissioners)
-    recurrent = Table(
-        t["allocations.csv"].path,
-        [r for r in t["allocations.csv"].rows if r["line"] != "deficit_support"],
-        [
-            n
-            for r, n in zip(
-                t["allocations.csv"].rows, t["allocations.csv"].row_numbers, strict=True
-            )
-            if r["line"] != "deficit_support"
-        ],
-    )
+    recurrent = t["allocations.csv"].where(lambda r: r["line"] != "deficit_support")
+    support_rows = t["allocations.csv"].where(lambda r: r["line"] == "deficit_support")
     _unique(recurrent, ("org",))
     _complete(
         recurrent,
@@ -886,11 +882,9 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
         [(c,) for c in commissioners],
         "every commissioner needs its allocation or council funding",
     )
-    for row, number in zip(
-        t["allocations.csv"].rows, t["allocations.csv"].row_numbers, strict=True
-    ):
-        if row["line"] == "deficit_support" and row["basis"] != "fixed":
-            raise t["allocations.csv"].fail(
+    for row, number in zip(support_rows.rows, support_rows.row_numbers, strict=True):
+        if row["basis"] != "fixed":
+            raise support_rows.fail(
                 "deficit support is a fixed cash sum: its basis must be 'fixed' "
                 f"(got {shown(row['basis'])})",
                 number,
@@ -1017,13 +1011,7 @@ def load_baseline(directory: str | Path | None = None) -> Baseline:
     )
     allocation_rows = recurrent
     allocation = _to_array(allocation_rows, ("org",), {"org": commissioners}, "amount")
-    support_rows = [r for r in t["allocations.csv"].rows if r["line"] == "deficit_support"]
-    deficit_support = _to_array(
-        Table(t["allocations.csv"].path, support_rows, [0] * len(support_rows)),
-        ("org",),
-        {"org": commissioners},
-        "amount",
-    )
+    deficit_support = _to_array(support_rows, ("org",), {"org": commissioners}, "amount")
     basis = xr.DataArray(
         [
             next((r["basis"] for r in allocation_rows.rows if r["org"] == o), "fixed")
@@ -1135,7 +1123,22 @@ def _check_capacity_methods(table: Table) -> None:
                 )
 
 
-ABOUT_KEYS: dict[str, Parser] = {"base_year": _text, "des_rtt_after_first_weeks": _non_negative}
+def _financial_year(text: str) -> str:
+    year_start(text)
+    return text
+
+
+def _weeks(text: str) -> float:
+    value = _number(text)
+    if value <= 0:
+        raise ValueError("must be a number of weeks above 0")
+    return value
+
+
+ABOUT_KEYS: dict[str, Parser] = {
+    "base_year": _financial_year,
+    "des_rtt_after_first_weeks": _weeks,
+}
 """about.csv's keys: ``base_year`` (required) and ``des_rtt_after_first_weeks`` (optional:
 the discrete-event model's mean time from a first outpatient appointment to first
 definitive treatment for a clock that keeps running, calibrated to the base year's
@@ -1155,20 +1158,11 @@ def read_about(directory: Path) -> dict[str, Any]:
     for row, number in zip(about.rows, about.row_numbers, strict=True):
         try:
             facts[row["key"]] = ABOUT_KEYS[row["key"]](row["value"])
-            if row["key"] == "base_year":
-                year_start(row["value"])
-            elif facts[row["key"]] <= 0:
-                raise ValueError("must be a number of weeks above 0")
         except ValueError as error:
             raise about.fail(
                 f"{row['key']}: {error} (got {shown(row['value'])})", number, "value"
             ) from None
     return facts
-
-
-def read_base_year(directory: Path) -> str:
-    """The base year of a baseline directory: from ``about.csv`` if there is one."""
-    return read_about(directory)["base_year"]
 
 
 def _organisations(table: Table) -> Organisations:

@@ -122,7 +122,7 @@ class SiteCapacity:
     op_waiting_at_start: float
     op_waiting_max_age_weeks: float
     elective_deferral_days: float
-    rtt_after_first_weeks: float = 0.0
+    rtt_after_first_weeks: float = RTT_AFTER_FIRST_WEEKS
 
 
 @dataclass(frozen=True)
@@ -191,9 +191,9 @@ class DesCapacity:
         admitted (unmet demand).
     rtt_after_first_weeks : float
         Mean time from a first appointment to first definitive treatment for an RTT
-        clock that keeps running, weeks. The default 0 means
-        :data:`RTT_AFTER_FIRST_WEEKS` (calibrated on 2019/20); a baseline of another
-        year states its own calibration (about.csv's ``des_rtt_after_first_weeks``).
+        clock that keeps running, weeks. Default :data:`RTT_AFTER_FIRST_WEEKS`
+        (calibrated on 2019/20); a baseline of another year states its own calibration
+        (about.csv's ``des_rtt_after_first_weeks``).
     """
 
     ed_cubicles: float | Mapping[str, float]
@@ -214,7 +214,7 @@ class DesCapacity:
     op_waiting_at_start: float | Mapping[str, float] = 0.0
     op_waiting_max_age_weeks: float | Mapping[str, float] = 0.0
     elective_deferral_days: float | Mapping[str, float] = 14.0
-    rtt_after_first_weeks: float | Mapping[str, float] = 0.0
+    rtt_after_first_weeks: float | Mapping[str, float] = RTT_AFTER_FIRST_WEEKS
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
@@ -564,7 +564,7 @@ def sample_site(
         t0,
         monthly("op_first")[0] / (calendar.month_edges[1] - calendar.month_edges[0]),
         opening_max_age_weeks(capacity),
-        capacity.rtt_after_first_weeks or RTT_AFTER_FIRST_WEEKS,
+        capacity.rtt_after_first_weeks,
     )
     day = HOURS_PER_DAY
     return SiteInputs(
@@ -609,7 +609,7 @@ def _rtt_clock(
     t0: float,
     first_per_hour: float,
     first_wait_weeks: float,
-    after_first_weeks: float = RTT_AFTER_FIRST_WEEKS,
+    after_first_weeks: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The RTT clock beyond the first appointment, and the pathways open at the start.
 

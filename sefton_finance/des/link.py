@@ -23,7 +23,7 @@ import xarray as xr
 
 from sefton_finance.baseline import Baseline
 from sefton_finance.des.inputs import PODS as DES_PODS
-from sefton_finance.des.inputs import DesCapacity
+from sefton_finance.des.inputs import RTT_AFTER_FIRST_WEEKS, DesCapacity
 from sefton_finance.des.outputs import confidence_interval
 from sefton_finance.des.run import simulate
 
@@ -135,7 +135,7 @@ def des_capacity(baseline: Baseline) -> DesCapacity:
         nel_virtual_ward_eligible_share=0.0,
         op_waiting_at_start={site: round(n) for site, n in waiting.items()},
         op_waiting_max_age_weeks=max_age,
-        rtt_after_first_weeks=baseline.des_rtt_after_first_weeks or 0.0,
+        rtt_after_first_weeks=baseline.des_rtt_after_first_weeks or RTT_AFTER_FIRST_WEEKS,
     )
 
 

@@ -108,8 +108,8 @@ def evaluate(
         costs["provider_cost"].sum(axis=-1),
         context.prices.other_spend,
         spend,
+        context.funding.deficit_support,
         None if agreement is None else agreement.planned_surplus,
-        deficit_support=context.funding.deficit_support,
     )
     if agreement is None:
         agreement = Agreement(prices, values, ledger.surplus_before_risk_share)

@@ -75,8 +75,8 @@ def ledgers(
     provider_costs: np.ndarray,
     other_spend_index: np.ndarray,
     intervention_spend: np.ndarray,
+    deficit_support: np.ndarray,
     plan_surplus: np.ndarray | None = None,
-    deficit_support: np.ndarray | None = None,
 ) -> Ledger:
     """Build every organisation's ledger.
 
@@ -94,10 +94,10 @@ def ledgers(
         ``(draw, year)``.
     intervention_spend : numpy.ndarray
         ``(draw, year, payer, payee)`` over every organisation.
+    deficit_support : numpy.ndarray
+        ``(draw, year, commissioner)`` non-recurrent deficit support.
     plan_surplus : numpy.ndarray, optional
         The plan's surplus before risk share ``(draw, year, org)``; ``None`` for the plan.
-    deficit_support : numpy.ndarray, optional
-        ``(draw, year, commissioner)`` non-recurrent deficit support (default none).
     """
     organisations = arrays.organisations
     commissioners = organisations.commissioner_index
@@ -115,9 +115,8 @@ def ledgers(
     pass_through = np.where(in_system, (other + intervention_spend).sum(axis=-2), 0.0)
     allocation = np.zeros((*funding.shape[:2], count))
     allocation[..., commissioners] = funding
-    support = np.zeros((1, funding.shape[1], count))
-    if deficit_support is not None:
-        support[..., commissioners] = deficit_support
+    support = np.zeros((*deficit_support.shape[:2], count))
+    support[..., commissioners] = deficit_support
     contract_income = payments_contract.sum(axis=-2)
     other_paid = np.zeros((*other.shape[:2], count))
     other_paid[..., commissioners] = np.moveaxis(other_by_payer.sum(axis=1), 0, -1)
