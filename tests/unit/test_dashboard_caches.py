@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 
@@ -13,6 +13,13 @@ from dashboards import jobs, store
 from sefton_finance.api import run_file
 from sefton_finance.results import save
 from tests.helpers import SCENARIOS
+
+
+def _run(coroutine):
+    """Await ``coroutine`` on a loop of its own thread: a browser test earlier in the same
+    worker process may leave an event loop running in this one (asyncio.run refuses then)."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 class CountingPool:
@@ -38,11 +45,11 @@ def pool(monkeypatch):
 
 def test_a_base_is_run_once_for_every_session(pool):
     base = {"name": "do_nothing", "horizon": {"years_ahead": 3}}
-    first = asyncio.run(jobs.run_base(base))
-    again = asyncio.run(jobs.run_base(dict(base)))  # another session's equal scenario
+    first = _run(jobs.run_base(base))
+    again = _run(jobs.run_base(dict(base)))  # another session's equal scenario
     assert len(pool.runs) == 1
     assert again is first
-    other = asyncio.run(jobs.run_base({**base, "horizon": {"years_ahead": 4}}))
+    other = _run(jobs.run_base({**base, "horizon": {"years_ahead": 4}}))
     assert len(pool.runs) == 2 and other != first
 
 
@@ -50,9 +57,9 @@ def test_a_changed_intervention_library_runs_the_base_again(pool, monkeypatch):
     import sefton_finance.interventions as interventions
 
     base = {"name": "place_plan"}
-    asyncio.run(jobs.run_base(base))
+    _run(jobs.run_base(base))
     monkeypatch.setattr(interventions, "library_fingerprint", lambda: ("a model file changed",))
-    asyncio.run(jobs.run_base(base))
+    _run(jobs.run_base(base))
     assert len(pool.runs) == 2
 
 
