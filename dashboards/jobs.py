@@ -94,7 +94,8 @@ def whatif_run(scenario_json: dict[str, Any]) -> dict[str, Any]:
     from sefton_finance.config.scenario import Scenario
 
     scenario = Scenario.model_validate(scenario_json)
-    ds = run(scenario, store.baseline(scenario.baseline), with_bridge=False)
+    # Unstamped: the page draws the ledgers only and saves nothing (half the run time).
+    ds = run(scenario, store.baseline(scenario.baseline), with_bridge=False, stamped=False)
     return {
         "years": [str(y) for y in ds.year.values],
         "system": [float(v) / report.GBP_M for v in ds["system_surplus"].values],

@@ -23,7 +23,7 @@ from sefton_finance.model.costing import freed_policy
 from sefton_finance.model.draws import Levers
 from sefton_finance.model.run import run_model
 from sefton_finance.montecarlo import correlated_normals, run_monte_carlo, uncertain_levers
-from sefton_finance.stamp import stamp
+from sefton_finance.stamp import label_organisations, stamp
 
 
 def run(
@@ -38,6 +38,7 @@ def run(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     interventions: Sequence[Intervention] | None = None,
+    stamped: bool = True,
 ) -> xr.Dataset:
     """Run a validated scenario and stamp the result with its provenance.
 
@@ -62,6 +63,11 @@ def run(
         processes, and a ``progress(done, total)`` callback.
     interventions : sequence of Intervention, optional
         The scenario's interventions already resolved (saves re-reading the library).
+    stamped : bool
+        False returns the ledgers with organisation labels only: no derived views
+        (locality, travel, carbon) and no provenance, which took half of a one-draw run.
+        For a page that redraws on every move and saves nothing; a result to be saved
+        must be stamped. Only with ``draws=1``.
 
     Returns
     -------
@@ -81,6 +87,8 @@ def run(
         # each run their own replications (montecarlo.run_monte_carlo).
         check_draws(scenario, variants, what="lever values with a draw dim")
     if draws > 1 or scheduler is not None:
+        if not stamped:
+            raise ValueError("Monte Carlo draws are always stamped with how they were made")
         if levers is not None:
             raise ValueError("give either lever values or Monte Carlo draws, not both")
         return run_monte_carlo(
@@ -96,6 +104,8 @@ def run(
     interventions = resolve_cached(scenario) if interventions is None else interventions
     levers = principal_levers(scenario, interventions) if levers is None else levers
     ds = run_model(scenario, baseline, levers, interventions, with_bridge)
+    if not stamped:
+        return label_organisations(ds, baseline)
     return stamp(ds, scenario, baseline, draws=1, scenario_text=scenario_text)
 
 

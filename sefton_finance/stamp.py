@@ -44,21 +44,7 @@ def stamp(
     # a 2019 plan's numbers must never pass for today's.
     baseline_name, baseline_label = name_and_label(baseline.directory)
     ds = in_design_order(ds.merge(derived_views(ds, baseline)))
-    organisations = baseline.organisations
-    ds = ds.assign_coords(
-        scenario=scenario.name,
-        in_system=("org", organisations.in_system.copy()),
-        # Who receives an allocation: the organisations whose allocation must be a number.
-        commissions=(
-            "org",
-            np.array([code in organisations.commissioners for code in organisations.codes]),
-        ),
-        # What each body is (commissioner, acute, council...): a council balances by law,
-        # so a board also reads the system without it.
-        org_kind=("org", list(organisations.kinds)),
-        org_name=("org", list(organisations.short_names)),
-        org_long_name=("org", list(organisations.long_names)),
-    )
+    ds = label_organisations(ds.assign_coords(scenario=scenario.name), baseline)
     ds.attrs = make_attrs(
         scenario_name=scenario.name,
         scenario_text=text,
@@ -78,6 +64,28 @@ def stamp(
         },
     )
     return ds
+
+
+def label_organisations(ds: xr.Dataset, baseline: Baseline) -> xr.Dataset:
+    """The organisation coordinates a reader needs beside the ``org`` codes.
+
+    Which organisations are inside the Sefton system (their surpluses sum to the system's),
+    which receive an allocation, what kind of body each is, and their names.
+    """
+    organisations = baseline.organisations
+    return ds.assign_coords(
+        in_system=("org", organisations.in_system.copy()),
+        # Who receives an allocation: the organisations whose allocation must be a number.
+        commissions=(
+            "org",
+            np.array([code in organisations.commissioners for code in organisations.codes]),
+        ),
+        # What each body is (commissioner, acute, council...): a council balances by law,
+        # so a board also reads the system without it.
+        org_kind=("org", list(organisations.kinds)),
+        org_name=("org", list(organisations.short_names)),
+        org_long_name=("org", list(organisations.long_names)),
+    )
 
 
 def derived_views(ds: xr.Dataset, baseline: Baseline) -> xr.Dataset:

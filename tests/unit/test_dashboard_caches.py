@@ -7,6 +7,7 @@ import asyncio
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 
+import pandas as pd
 import pytest
 
 from dashboards import jobs, store
@@ -77,3 +78,30 @@ def test_balance_checks_follow_the_file(tmp_path):
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert not all(check.passed for check in store.result_checks(path))
+
+
+@pytest.mark.parametrize("file", ["place_plan.yaml", "2024-25/place_plan_2024_25.yaml"])
+def test_the_what_if_run_skips_the_stamping_but_not_a_penny(file):
+    """The page's run leaves out the derived views and provenance (half its time); its
+    organisation table and system line equal the stamped result's exactly."""
+    from sefton_finance import report
+    from sefton_finance.api import run
+    from sefton_finance.config.loading import load_scenario
+
+    scenario = load_scenario(SCENARIOS / file)
+    stamped = run(scenario, store.baseline(scenario.baseline), with_bridge=False)
+    page = jobs.whatif_run(scenario.model_dump(mode="json"))
+    pd.testing.assert_frame_equal(page["table"], report.organisation_table(stamped), rtol=0, atol=0)
+    assert page["system"] == [float(v) / report.GBP_M for v in stamped["system_surplus"].values]
+    assert page["years"] == [str(y) for y in stamped.year.values]
+    unstamped = run(scenario, store.baseline(scenario.baseline), stamped=False)
+    assert "scenario_hash" not in unstamped.attrs and "locality_cost_change" not in unstamped
+    assert list(unstamped["org_name"].values) == list(stamped["org_name"].values)
+
+
+def test_monte_carlo_draws_are_always_stamped():
+    from sefton_finance.api import run
+    from sefton_finance.config.loading import load_scenario
+
+    with pytest.raises(ValueError, match="stamped"):
+        run(load_scenario(SCENARIOS / "place_plan.yaml"), draws=3, stamped=False)
