@@ -76,7 +76,13 @@ class BoardSections(pn.custom.JSComponent):
           const [holder, item] = queue.shift()
           await idle()
           if (!holder.isConnected) continue
-          await Bokeh.embed.embed_item(JSON.parse(item), holder)
+          try {
+            await Bokeh.embed.embed_item(JSON.parse(item), holder)
+          } catch (error) {
+            // A new selection replaced the sections while this chart was being drawn
+            // (seen under load): there is nothing left to draw it into.
+            if (holder.isConnected) throw error
+          }
         }
         drawing = false
       }
