@@ -18,6 +18,7 @@ import atexit
 import multiprocessing
 import os
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -41,6 +42,24 @@ def _warm() -> None:
     load_holoviews()  # seconds of imports, paid before the first Compare page
 
 
+def _start_worker(server: int) -> None:
+    """A worker's start: end with the server, then load what every run needs."""
+    threading.Thread(target=_end_with, args=(server,), daemon=True).start()
+    _warm()
+
+
+def _end_with(server: int) -> None:
+    """End this worker once the server process is gone.
+
+    A server stopped by a signal it does not handle (SIGHUP when its terminal closes)
+    ends without shutting its pool down, and the workers stayed behind; an orphan is
+    adopted by another process, so a changed parent means the server has gone.
+    """
+    while os.getppid() == server:
+        time.sleep(1.0)
+    os._exit(0)
+
+
 def pool() -> ProcessPoolExecutor:
     """The server's worker pool, started on first use (``spawn``: no forked event loop)."""
     global _pool
@@ -53,7 +72,8 @@ def pool() -> ProcessPoolExecutor:
             _pool = ProcessPoolExecutor(
                 max_workers=WORKERS,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_warm,
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
             )
             atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
         return _pool

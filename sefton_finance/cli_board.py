@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -356,10 +357,57 @@ def serve_command(
     console.print("serving: " + " ".join(command), highlight=False, soft_wrap=True)
     if dry_run:
         return
+    raise typer.Exit(code=run_server(command, env))
+
+
+STOP_GRACE_SECONDS = 20
+"""How long ``serve`` waits for the panel server to stop before killing it."""
+
+
+def run_server(command: list[str], env: Mapping[str, str]) -> int:
+    """Run the panel server as a child until it ends; ``serve`` never leaves it running.
+
+    A SIGTERM or SIGHUP to ``serve`` alone (a service manager stopping it, a closed
+    terminal) is passed on to the server, which stops its workers; before, ``serve``
+    ended at once and the server kept the port and its workers. A stop asked for
+    this way, or with Ctrl-C, ends with exit status 0.
+
+    Returns
+    -------
+    int
+        The server's exit status, or 0 when it was asked to stop.
+    """
+    child = subprocess.Popen(command, env=env)
+    asked_to_stop = False
+
+    def forward(signum, _frame) -> None:
+        nonlocal asked_to_stop
+        asked_to_stop = True
+        if child.poll() is None:
+            # A hangup is a stop too: the server shuts its workers down on SIGTERM.
+            child.send_signal(signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM)
+
+    stops = (signal.SIGTERM, signal.SIGHUP)
+    previous = {stop: signal.signal(stop, forward) for stop in stops}
     try:
-        raise typer.Exit(code=subprocess.call(command, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(code=0) from None
+        while True:
+            try:
+                code = child.wait()
+                return 0 if asked_to_stop else code
+            except KeyboardInterrupt:
+                # The terminal's Ctrl-C reaches the server too; pass it on in case only
+                # serve received it, and wait for the server to stop.
+                forward(signal.SIGINT, None)
+    finally:
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=STOP_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
 
 
 @app.command("add-user")
