@@ -18,7 +18,6 @@ import atexit
 import multiprocessing
 import os
 import threading
-import time
 from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -43,21 +42,15 @@ def _warm() -> None:
 
 
 def _start_worker(server: int) -> None:
-    """A worker's start: end with the server, then load what every run needs."""
-    threading.Thread(target=_end_with, args=(server,), daemon=True).start()
-    _warm()
+    """A worker's start: end with the server, then load what every run needs.
 
-
-def _end_with(server: int) -> None:
-    """End this worker once the server process is gone.
-
-    A server stopped by a signal it does not handle (SIGHUP when its terminal closes)
-    ends without shutting its pool down, and the workers stayed behind; an orphan is
-    adopted by another process, so a changed parent means the server has gone.
+    A server stopped by a signal it does not handle, or killed outright, never shuts
+    its pool down, and the workers stayed behind.
     """
-    while os.getppid() == server:
-        time.sleep(1.0)
-    os._exit(0)
+    from sefton_finance.montecarlo import end_with_parent
+
+    end_with_parent(server)
+    _warm()
 
 
 def pool() -> ProcessPoolExecutor:
