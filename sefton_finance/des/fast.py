@@ -35,6 +35,11 @@ separately.
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+
 import numpy as np
 from numba import njit
 
@@ -365,8 +370,39 @@ def fifo_station_periods(arrivals, services, change_times, servers_by_period):  
     return start, leave
 
 
+@contextlib.contextmanager
+def interrupt_after() -> Iterator[None]:
+    """Hold a Ctrl-C while compiled code runs and raise it as soon as that code returns.
+
+    A KeyboardInterrupt raised while numba converts a kernel's arguments or results
+    is lost or becomes a SystemError ("returned a result with an exception set"): a
+    Ctrl-C during a discrete-event scenario was once ignored (the run went on and
+    saved) and once ended in a traceback. The kernels run for well under a second,
+    so the hold is not felt. Only the main thread's default handler is replaced.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda *_: received.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
+
+
 def run_site(inputs: SiteInputs) -> SiteRecords:
-    """Simulate one site with the compiled kernels."""
+    """Simulate one site with the compiled kernels (a Ctrl-C waits for them to return)."""
+    with interrupt_after():
+        return _run_site(inputs)
+
+
+def _run_site(inputs: SiteInputs) -> SiteRecords:
     cap = inputs.capacity
     rec = SiteRecords.empty(
         inputs.ed_arr.size, inputs.direct_arr.size, inputs.utc_arr.size,
