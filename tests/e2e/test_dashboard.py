@@ -147,6 +147,8 @@ def test_save_scenario_validates_and_never_overwrites(board_page, dashboard_url,
     page.locator("button", has_text="Save as scenario").click()
     page.get_by_text("already exists").wait_for(timeout=30_000)
     assert path.read_text(encoding="utf-8") == text
+    # The folder is shared by this run's servers: one started later would compute it.
+    path.unlink()
 
 
 def test_export_board_pack(board_page, dashboard_url, tmp_path):

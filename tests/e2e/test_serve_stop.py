@@ -8,6 +8,7 @@ port, with its what-if workers, for hours.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,6 +19,16 @@ import pytest
 from tests.e2e.conftest import _group_alive, serving
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def own_results(small_results, tmp_path):
+    """Copies of the small results: serve computes any missing result into its folder,
+    and the shared one must not gain files another test's scenarios need."""
+    scenarios, results = (
+        shutil.copytree(folder, tmp_path / folder.name) for folder in small_results
+    )
+    return scenarios, results
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP])
@@ -36,10 +47,10 @@ def test_a_signal_to_serve_alone_stops_the_server_and_its_workers(small_results,
             socket.create_connection(("127.0.0.1", port), timeout=2).close()
 
 
-def test_workers_end_when_the_panel_server_is_killed_outright(small_results, tmp_path):
+def test_workers_end_when_the_panel_server_is_killed_outright(own_results, tmp_path):
     """SIGKILL gives the server no chance to shut its worker pool down: the workers
     notice their server has gone and end themselves."""
-    scenarios, results = small_results
+    scenarios, results = own_results
     options = ("--results", str(results), "--scenarios", str(scenarios), "--no-show")
     with serving(*options, log=tmp_path / "serve.log") as (process, _):
         children = subprocess.run(
