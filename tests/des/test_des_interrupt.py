@@ -1,8 +1,8 @@
 """Ctrl-C during a compiled kernel: held until the kernel returns, then raised as itself.
 
-numba loses a KeyboardInterrupt raised while it converts a kernel's arguments or results,
-or turns it into a SystemError; a Ctrl-C during a discrete-event scenario was once
-ignored (the run went on and saved its result) and once ended in a traceback.
+numba can turn a KeyboardInterrupt raised while it converts a kernel's arguments or
+results into a SystemError; a Ctrl-C during a discrete-event scenario once ended in that
+traceback.
 """
 
 from __future__ import annotations
