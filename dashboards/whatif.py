@@ -331,6 +331,10 @@ class WhatIf(pn.viewable.Viewer):
         for widget in self._widgets().values():
             name = "value_throttled" if hasattr(widget.param, "value_throttled") else "value"
             widget.param.watch(self._on_lever, name)
+            # Panel holds a browser change 50 ms to batch the ones that follow; a lever acts
+            # on release only and _request folds moves made during a run into one, so the
+            # hold only delayed every redraw (a third of the 150 ms a move may take).
+            widget._debounce = 0
         self.contract.param.watch(
             lambda e: setattr(self.risk_share, "disabled", e.new != "capitated"), "value"
         )
@@ -381,7 +385,12 @@ class WhatIf(pn.viewable.Viewer):
         finally:
             self._applying = False
         self._show_model_note()
-        self._request()
+        if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+            # Queued behind the levers' own updates to the browser: a run started here could
+            # draw the base's numbers while the sliders still showed the moved positions.
+            pn.state.execute(self._request, schedule=True)
+        else:
+            self._request()
 
     def _on_lever(self, *_):
         if not self._applying:
