@@ -331,10 +331,6 @@ class WhatIf(pn.viewable.Viewer):
         for widget in self._widgets().values():
             name = "value_throttled" if hasattr(widget.param, "value_throttled") else "value"
             widget.param.watch(self._on_lever, name)
-            # Panel holds a browser change 50 ms to batch the ones that follow; a lever acts
-            # on release only and _request folds moves made during a run into one, so the
-            # hold only delayed every redraw (a third of the 150 ms a move may take).
-            widget._debounce = 0
         self.contract.param.watch(
             lambda e: setattr(self.risk_share, "disabled", e.new != "capitated"), "value"
         )
