@@ -9,8 +9,10 @@ sensitivity analyses). Compute only: :func:`sefton_finance.results.save` writes.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import xarray as xr
 
 from sefton_finance.baseline import Baseline, load_baseline
@@ -21,7 +23,7 @@ from sefton_finance.interventions import Intervention, resolve_cached
 from sefton_finance.model.context import principal_levers
 from sefton_finance.model.costing import freed_policy
 from sefton_finance.model.draws import Levers
-from sefton_finance.model.run import run_model
+from sefton_finance.model.run import run_chain, run_model
 from sefton_finance.montecarlo import correlated_normals, run_monte_carlo, uncertain_levers
 from sefton_finance.stamp import label_organisations, stamp
 
@@ -107,6 +109,43 @@ def run(
     if not stamped:
         return label_organisations(ds, baseline)
     return stamp(ds, scenario, baseline, draws=1, scenario_text=scenario_text)
+
+
+@dataclass(frozen=True)
+class Surpluses:
+    """One central run's surpluses as plain arrays (:func:`run_surpluses`), in GBP."""
+
+    years: list[str]
+    surplus: np.ndarray
+    """``(year, org)``, the baseline's organisations in order."""
+    system_surplus: np.ndarray
+    """``(year,)``: the sum over the organisations inside the system."""
+
+
+def run_surpluses(
+    scenario: Scenario,
+    baseline: Baseline | None = None,
+    *,
+    interventions: Sequence[Intervention] | None = None,
+) -> Surpluses:
+    """The surpluses of :func:`run`'s principal run, with no Dataset, views or provenance.
+
+    The same chain as ``run(scenario, baseline, with_bridge=False)``, to the penny; for
+    a page that redraws on every move and reads the ledgers only (building the labelled
+    Dataset was most of a one-draw run's remaining time). A result to be saved comes
+    from :func:`run`.
+    """
+    baseline = load_baseline(scenario.baseline) if baseline is None else baseline
+    check_base_year(scenario, baseline)
+    interventions = resolve_cached(scenario) if interventions is None else interventions
+    levers = principal_levers(scenario, interventions)
+    chain = run_chain(scenario, baseline, levers, interventions, with_bridge=False)
+    ledger = chain.result.ledger
+    return Surpluses(
+        years=list(chain.context.years),
+        surplus=ledger.surplus[0],
+        system_surplus=ledger.system_surplus[0],
+    )
 
 
 def check_base_year(

@@ -16,17 +16,20 @@ Pure: returns a Dataset and writes nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import xarray as xr
 
 from sefton_finance.baseline import Baseline
 from sefton_finance.config.scenario import Scenario
 from sefton_finance.interventions import Intervention
-from sefton_finance.model.bridge import bridge
+from sefton_finance.model.bridge import Bridge, bridge
 from sefton_finance.model.context import Context, make_context, principal_levers
 from sefton_finance.model.draws import Levers
 from sefton_finance.model.evaluation import Evaluation, evaluate, no_spend
 from sefton_finance.model.interventions import (
+    InterventionFunding,
+    Shifted,
     apply_interventions,
     check_parties,
     intervention_funding,
@@ -56,6 +59,43 @@ def run_model(
         Also attribute the change in surplus to each intervention (one extra
         evaluation per intervention).
     """
+    chain = run_chain(scenario, baseline, levers, interventions, with_bridge)
+    return result_dataset(
+        chain.context,
+        interventions,
+        chain.plan,
+        chain.result,
+        chain.shifted,
+        chain.funding,
+        chain.bridge,
+    )
+
+
+class Chain(NamedTuple):
+    """What each stage of one run computed, before labelling (numpy, draw axis first)."""
+
+    context: Context
+    plan: Evaluation
+    """Do nothing: the planning point the contracts were agreed on."""
+    result: Evaluation
+    """The scenario, paid under the plan's agreement."""
+    shifted: Shifted
+    funding: InterventionFunding
+    bridge: Bridge | None
+
+
+def run_chain(
+    scenario: Scenario,
+    baseline: Baseline,
+    levers: Levers,
+    interventions: Sequence[Intervention],
+    with_bridge: bool = True,
+) -> Chain:
+    """The stages of :func:`run_model` without the labelled Dataset at its end.
+
+    For a caller that reads a few arrays (the what-if page reads the ledgers only):
+    building the Dataset took most of a one-draw run's remaining time.
+    """
     check_parties(interventions, baseline.organisations)
     context = make_context(scenario, baseline, levers)
     plan = planning_point(context, interventions)
@@ -66,7 +106,7 @@ def run_model(
     owned = shifted.owned(context.demand.local)
     result = evaluate(context, shifted.local, funding.spend, plan, owned=owned, freed_from=plan)
     bars = bridge(context, interventions, plan, result) if with_bridge else None
-    return result_dataset(context, interventions, plan, result, shifted, funding, bars)
+    return Chain(context, plan, result, shifted, funding, bars)
 
 
 def planning_point(context: Context, interventions: Sequence[Intervention]) -> Evaluation:

@@ -7,6 +7,7 @@ import asyncio
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -82,10 +83,11 @@ def test_balance_checks_follow_the_file(tmp_path):
 
 @pytest.mark.parametrize("file", ["place_plan.yaml", "2024-25/place_plan_2024_25.yaml"])
 def test_the_what_if_run_skips_the_stamping_but_not_a_penny(file):
-    """The page's run leaves out the derived views and provenance (half its time); its
-    organisation table and system line equal the stamped result's exactly."""
+    """The page's run leaves out the Dataset, derived views and provenance (three
+    quarters of its time); its organisation table and system line equal the stamped
+    result's exactly."""
     from sefton_finance import report
-    from sefton_finance.api import run
+    from sefton_finance.api import run, run_surpluses
     from sefton_finance.config.loading import load_scenario
 
     scenario = load_scenario(SCENARIOS / file)
@@ -94,6 +96,11 @@ def test_the_what_if_run_skips_the_stamping_but_not_a_penny(file):
     pd.testing.assert_frame_equal(page["table"], report.organisation_table(stamped), rtol=0, atol=0)
     assert page["system"] == [float(v) / report.GBP_M for v in stamped["system_surplus"].values]
     assert page["years"] == [str(y) for y in stamped.year.values]
+    arrays = run_surpluses(scenario, store.baseline(scenario.baseline))
+    np.testing.assert_array_equal(
+        arrays.surplus, stamped["surplus"].transpose("year", "org").values
+    )
+    np.testing.assert_array_equal(arrays.system_surplus, stamped["system_surplus"].values)
     unstamped = run(scenario, store.baseline(scenario.baseline), stamped=False)
     assert "scenario_hash" not in unstamped.attrs and "locality_cost_change" not in unstamped
     assert list(unstamped["org_name"].values) == list(stamped["org_name"].values)
